@@ -1,0 +1,168 @@
+"""Write articles, drops and the run's record into the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Response
+
+from syndicator.dates import utc_now
+from syndicator.items import ArticleItem
+from syndicator.scrapy_settings import config_from_settings, store_for
+from syndicator.store import Store
+
+ARTICLE_COLUMNS = (
+    "id",
+    "source",
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "published_at",
+    "modified_at",
+    "language",
+    "image_url",
+    "tags",
+    "description",
+    "body_html",
+    "body_text",
+    "word_count",
+    "republish_html",
+    "content_hash",
+)
+
+
+class StorePipeline:
+    """Saves each article (new or changed) and records every drop.
+
+    It also owns the crawl's row in ``runs``: opened when the spider opens,
+    closed with the crawl's counts when it closes.
+    """
+
+    def __init__(self, crawler: Crawler, store: Store) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.config = config_from_settings(crawler.settings)
+        self.run_id: int | None = None
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler, store_for(crawler))
+
+    def open_spider(self) -> None:
+        self.store.sync_sources(
+            [
+                {
+                    "name": s.name,
+                    "title": s.display_name,
+                    "enabled": int(s.enabled),
+                    "feeds": s.feeds,
+                    "sitemaps": s.sitemaps,
+                    "sections": s.sections,
+                }
+                for s in self.config.sources
+            ]
+        )
+        self.run_id = self.store.start_run("crawl")
+        self.crawler.stats.set_value("syndicator/run_id", self.run_id)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        now = utc_now()
+        stats = self.crawler.stats
+        stats.inc_value(f"syndicator/{item.state}")
+        if item.state == "unchanged":
+            self.store.touch_article(item.id, now)
+            stored = self.store.article(item.id) or {}
+            if stored.get("republish_html") != item.republish_html:
+                self._save(
+                    item,
+                    now,
+                    first_seen=stored.get("first_seen_at"),
+                    changed_at=stored.get("changed_at"),
+                )
+        else:
+            stored = self.store.article(item.id) if item.state == "updated" else None
+            self._save(item, now, first_seen=(stored or {}).get("first_seen_at"), changed_at=now)
+        self._fetched(item, now)
+        return item
+
+    def _save(
+        self, item: ArticleItem, now: str, first_seen: str | None, changed_at: str | None
+    ) -> None:
+        row: dict[str, Any] = {column: getattr(item, column) for column in ARTICLE_COLUMNS}
+        row.update(first_seen_at=first_seen or now, last_seen_at=now, changed_at=changed_at or now)
+        self.store.save_article(row, item.teasers)
+
+    def _fetched(self, item: ArticleItem, now: str, error: str | None = None) -> None:
+        for url in {item.request_url or item.url, item.url}:
+            self.store.record_fetch(
+                url,
+                source=item.source,
+                kind="article",
+                status=item.status,
+                fetched_at=now,
+                error=error,
+            )
+
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: DropItem, spider: Spider
+    ) -> None:
+        if not isinstance(item, ArticleItem):
+            return
+        reason = getattr(exception, "reason", "dropped")
+        detail = getattr(exception, "detail", str(exception))
+        stats = self.crawler.stats
+        stats.inc_value("syndicator/errors" if reason == "fetch_failed" else "syndicator/dropped")
+        stats.inc_value(f"syndicator/dropped/{reason}")
+        self.store.record_drop(item.url, item.source, reason, detail, run_id=self.run_id)
+        # a network failure or 5xx is worth another try next run; the rest is settled
+        error = f"{reason}: {detail}" if reason == "fetch_failed" else None
+        if reason == "fetch_failed" and (item.status or 500) >= 500:
+            item.status = None
+        self._fetched(item, utc_now(), error=error)
+
+    def close_spider(self) -> None:
+        self.store.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        counts = crawl_counts(self.crawler.stats.get_stats(), getattr(spider, "sources", {}))
+        status = "ok" if reason == "finished" else "interrupted"
+        if reason == "finished" and counts["failed_sources"]:
+            status = "failed"
+        error = None
+        if counts["failed_sources"]:
+            error = "no page could be fetched from " + ", ".join(counts["failed_sources"])
+        self.store.finish_run(self.run_id, status, counts, error)
+
+
+def crawl_counts(stats: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
+    """The numbers a crawl reports, from its Scrapy stats.
+
+    A source has failed when none of its requests got an answer and at least
+    one failed (unreachable, every page an error).
+    """
+    failed = sorted(
+        name
+        for name in sources
+        if stats.get(f"syndicator/source/{name}/failed", 0)
+        and not stats.get(f"syndicator/source/{name}/ok", 0)
+    )
+    counts: dict[str, Any] = {
+        key: stats.get(f"syndicator/{key}", 0)
+        for key in ("new", "updated", "unchanged", "dropped", "errors")
+    }
+    counts["drop_reasons"] = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in stats.items()
+        if key.startswith("syndicator/dropped/")
+    }
+    counts["requests"] = stats.get("downloader/request_count", 0)
+    counts["failed_sources"] = failed
+    return counts

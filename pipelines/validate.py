@@ -1,0 +1,44 @@
+"""Drop what is not a usable article, with the reason recorded."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from pipelines import Drop
+from syndicator.items import ArticleItem
+from syndicator.scrapy_settings import config_from_settings
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# og:type values that mark a page as something other than a story
+NOT_ARTICLE_TYPES = ("website", "profile", "product", "book", "music.", "video.")
+
+
+class ValidatePipeline:
+    def __init__(self, min_words: dict[str, int]) -> None:
+        self.min_words = min_words
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        config = config_from_settings(crawler.settings)
+        return cls({source.name: source.min_words for source in config.sources})
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if item.fetch_error:
+            level = "WARNING" if item.fetch_reason == "fetch_failed" else "INFO"
+            raise Drop(item.fetch_reason, item.fetch_error, log_level=level)
+        ctype = item.content_type.split(";")[0].strip().lower()
+        if ctype and ctype not in HTML_TYPES:
+            raise Drop("not_html", f"content type {ctype}")
+        if item.problem and not item.body_text:
+            raise Drop("no_body", item.problem)
+        words = len(item.body_text.split())
+        if words == 0:
+            raise Drop("no_body", "the page has no article text")
+        minimum = self.min_words.get(item.source, 1)
+        if words < minimum:
+            raise Drop("too_short", f"{words} words, the source's minimum is {minimum}")
+        has_date = item.published_at or item.date or item.hints.get("published_at")
+        if item.og_type.startswith(NOT_ARTICLE_TYPES) and not has_date:
+            raise Drop("not_article", f"og:type is {item.og_type!r} and the page has no date")
+        item.word_count = words
+        return item

@@ -1,0 +1,1 @@
+"""Scrapy spiders. ``sources`` is the one syndicator runs."""

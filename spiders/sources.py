@@ -1,0 +1,242 @@
+"""The ``sources`` spider: discovers articles through each source's feeds,
+sitemaps and section pages, and extracts every article page it fetches.
+
+    scrapy crawl sources                      # every enabled source
+    scrapy crawl sources -a sources=a,b       # just these
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from twisted.python.failure import Failure
+
+from spiders.discovery import Found, read_feed, read_sitemap, section_links
+from syndicator import signals as our_signals
+from syndicator.config import Source
+from syndicator.extraction import ExtractionPool
+from syndicator.items import ArticleItem
+from syndicator.middlewares import AlreadyFetched, NetworkRefused, describe_exception
+from syndicator.scrapy_settings import apply_config, config_from_settings
+from syndicator.urls import same_site
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class SourcesSpider(Spider):
+    name = "sources"
+
+    def __init__(self, sources: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.only = [name for name in sources.split(",") if name]
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        apply_config(settings, config_from_settings(settings))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourcesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        config = config_from_settings(crawler.settings)
+        spider.sources = {s.name: s for s in config.enabled_sources(spider.only)}
+        spider.politeness = {s.name: s.politeness(config.crawl) for s in spider.sources.values()}
+        spider.pool = ExtractionPool(crawler.settings.getint("SYNDICATOR_WORKERS") or None)
+        crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
+        return spider
+
+    def _close_pool(self) -> None:
+        self.pool.close()
+
+    # -- requests --------------------------------------------------------------
+
+    def _meta(self, source: Source, kind: str, **extra: Any) -> dict[str, Any]:
+        polite = self.politeness[source.name]
+        meta = {
+            "source": source.name,
+            "syndicator_kind": kind,
+            "download_timeout": polite.timeout,
+            "max_retry_times": polite.retries,
+            "download_maxsize": polite.max_response_bytes,
+            **extra,
+        }
+        if not polite.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        if not polite.autothrottle:
+            meta["autothrottle_dont_adjust_delay"] = True
+        return meta
+
+    def _discovery(self, url: str, source: Source, kind: str, **extra: Any) -> Request:
+        callback = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "section": self.parse_section,
+        }[kind]
+        meta = self._meta(source, kind, handle_httpstatus_list=[304], **extra)
+        return Request(
+            url,
+            callback=callback,
+            errback=self.discovery_failed,
+            meta=meta,
+            dont_filter=True,
+            priority=10,
+        )
+
+    def _article(self, found: Found, source: Source, via: str) -> Request:
+        meta = self._meta(source, "article", discovered_at=found.date, hints=found.hints, via=via)
+        return Request(
+            found.url, callback=self.parse_article, errback=self.article_failed, meta=meta
+        )
+
+    async def start(self) -> AsyncIterator[Request]:
+        for source in self.sources.values():
+            for url in source.feeds:
+                yield self._discovery(url, source, "feed")
+            for url in source.sitemaps:
+                yield self._discovery(url, source, "sitemap")
+            for url in source.sections:
+                yield self._discovery(url, source, "section", depth=1)
+
+    # -- discovery -------------------------------------------------------------
+
+    def _source(self, response: Response) -> Source:
+        return self.sources[response.meta["source"]]
+
+    def _problem(self, response: Response, problem: str) -> None:
+        source = response.meta["source"]
+        self.logger.warning("%s: %s (%s)", source, problem, response.url)
+        self.crawler.stats.inc_value("syndicator/errors")
+        self.crawler.signals.send_catch_log(
+            our_signals.fetch_problem, url=response.url, source=source, error=problem
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            return
+        headers = {
+            k.decode("latin-1").lower(): v[0].decode("latin-1")
+            for k, v in response.headers.items()
+            if v
+        }
+        result = read_feed(response.body, response.url, headers)
+        if result.problems:
+            self._problem(response, "; ".join(result.problems))
+        source = self._source(response)
+        for found in result.entries:
+            yield self._article(found, source, via=f"feed {response.url}")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            return
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                body = gunzip(body, max_size=response.meta["download_maxsize"])
+            except Exception as exc:
+                self._problem(response, f"cannot decompress sitemap: {describe_exception(exc)}")
+                return
+        result = read_sitemap(body, response.url)
+        if result.problems:
+            self._problem(response, "; ".join(result.problems))
+        source = self._source(response)
+        for found in result.entries:
+            if result.is_index:
+                yield self._discovery(found.url, source, "sitemap")
+            else:
+                yield self._article(found, source, via=f"sitemap {response.url}")
+
+    def parse_section(self, response: Response) -> Iterator[Request]:
+        if response.status == 304 or not isinstance(response, TextResponse):
+            return
+        source = self._source(response)
+        links = (
+            (a.attrib.get("href", ""), a.attrib.get("rel", "")) for a in response.css("a[href]")
+        )
+        for found in section_links(links, response.url, source.article_pattern or ""):
+            yield self._article(found, source, via=f"section {response.url}")
+        depth = response.meta.get("depth", 1)
+        next_page = response.css("link[rel=next]::attr(href), a[rel~=next]::attr(href)").get()
+        if next_page and depth < source.section_depth:
+            url = response.urljoin(next_page)
+            if same_site(url, response.url):
+                yield self._discovery(url, source, "section", depth=depth + 1)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        request = failure.request
+        if failure.check(HttpError):
+            error = f"HTTP {failure.value.response.status}"
+        else:
+            error = describe_exception(failure.value)
+        source = request.meta["source"]
+        kind = request.meta["syndicator_kind"]
+        self.logger.warning("%s: %s %s failed: %s", source, kind, request.url, error)
+        self.crawler.stats.inc_value("syndicator/errors")
+        if failure.check(IgnoreRequest):
+            self.crawler.stats.inc_value(f"syndicator/source/{source}/failed")
+            self.crawler.signals.send_catch_log(
+                our_signals.fetch_problem, url=request.url, source=source, error=error
+            )
+
+    # -- articles --------------------------------------------------------------
+
+    def _item_fields(self, request: Request, **fields: Any) -> dict[str, Any]:
+        return {
+            "source": request.meta["source"],
+            "request_url": request.url,
+            "discovered_via": request.meta.get("via", ""),
+            "discovered_at": request.meta.get("discovered_at"),
+            "hints": request.meta.get("hints") or {},
+            **fields,
+        }
+
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        ctype = response.headers.get("Content-Type") or b""
+        fields = self._item_fields(
+            response.request,
+            url=response.url,
+            status=response.status,
+            content_type=ctype.decode("latin-1"),
+        )
+        is_html = isinstance(response, TextResponse) and (
+            not ctype or ctype.split(b";")[0].strip().lower() in HTML_TYPES
+        )
+        if not is_html:
+            yield ArticleItem(**fields)
+            return
+        source = self._source(response)
+        selectors = source.teasers.model_dump()
+        result = await self.pool.extract(response.text, response.url, selectors)
+        item = ArticleItem.from_extraction(result, **fields)
+        yield item
+        if source.follow_teasers:
+            for teaser in item.teasers:
+                if same_site(teaser["url"], response.url):
+                    yield self._article(Found(teaser["url"]), source, via=f"teaser {response.url}")
+
+    def article_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        if failure.check(AlreadyFetched):
+            return
+        request = failure.request
+        status, reason = None, "fetch_failed"
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            error = f"HTTP {status}"
+        elif failure.check(NetworkRefused):
+            error, reason = str(failure.value), "network_refused"
+        elif failure.check(IgnoreRequest):
+            error, reason = str(failure.value), "robots_txt"
+        else:
+            error = describe_exception(failure.value)
+        yield ArticleItem(
+            **self._item_fields(
+                request, url=request.url, status=status, fetch_error=error, fetch_reason=reason
+            )
+        )

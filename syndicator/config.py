@@ -1,0 +1,245 @@
+"""The configuration file: one TOML file, validated with pydantic.
+
+Every problem is reported as one line naming the file, the key and what is
+wrong (:class:`ConfigError`), because the usual reader is a cron mail.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG = Path("data") / "syndicator.toml"
+CONFIG_ENV = "SYNDICATOR_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``str()`` is the one-line reason."""
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Regex = Annotated[str, AfterValidator(_regex)]
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Politeness(_Strict):
+    """How hard a site may be crawled. ``[crawl]`` sets the defaults, a
+    source's ``[sources.crawl]`` overrides any of them for that source."""
+
+    obey_robots: bool | None = None
+    delay: Annotated[float, Field(ge=0)] | None = None
+    concurrency_per_domain: Annotated[int, Field(ge=1, le=64)] | None = None
+    autothrottle: bool | None = None
+    timeout: Annotated[float, Field(gt=0)] | None = None
+    retries: Annotated[int, Field(ge=0, le=10)] | None = None
+    max_response_bytes: Annotated[int, Field(ge=1024)] | None = None
+
+
+DEFAULT_POLITENESS = Politeness(
+    obey_robots=True,
+    delay=0.5,
+    concurrency_per_domain=2,
+    autothrottle=True,
+    timeout=30.0,
+    retries=2,
+    max_response_bytes=10 * 1024 * 1024,
+)
+
+
+class TeaserSelectors(_Strict):
+    """Where a source's related-story blocks are. Each selector is CSS, or
+    XPath when it starts with ``/`` or ``(``."""
+
+    block: list[str] = []
+    item: str | None = None
+    link: str | None = None
+    title: str | None = None
+    excerpt: str | None = None
+    image: str | None = None
+    use_defaults: bool = True
+
+
+class Source(_Strict):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+    title: str | None = None
+    enabled: bool = True
+    feeds: list[HttpUrl] = []
+    sitemaps: list[HttpUrl] = []
+    sections: list[HttpUrl] = []
+    article_pattern: Regex | None = None
+    section_depth: Annotated[int, Field(ge=1, le=100)] = 1
+    follow_teasers: bool = False
+    min_words: Annotated[int, Field(ge=1)] = 80
+    allow_networks: list[IPNetwork] = []
+    teasers: TeaserSelectors = TeaserSelectors()
+    crawl: Politeness = Politeness()
+
+    @model_validator(mode="after")
+    def _needs_somewhere_to_start(self) -> Source:
+        if not (self.feeds or self.sitemaps or self.sections):
+            raise ValueError("a source needs at least one of feeds, sitemaps or sections")
+        if self.sections and not self.article_pattern:
+            raise ValueError("sections need an article_pattern to tell articles from other links")
+        return self
+
+    def politeness(self, defaults: Politeness) -> Politeness:
+        merged = DEFAULT_POLITENESS.model_dump()
+        for layer in (defaults, self.crawl):
+            merged.update(layer.model_dump(exclude_none=True))
+        return Politeness(**merged)
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.name
+
+
+class Publisher(_Strict):
+    name: str
+    contact_url: HttpUrl
+    sites: list[str] = []
+    store: Path = Path("syndicator.db")
+    nofollow_links: bool = True
+    teaser_words: Annotated[int, Field(ge=1, le=200)] = 30
+    disclaimer_template: str | None = None
+    attribution_template: str | None = None
+    teaser_template: str | None = None
+    republish_template: str | None = None
+
+
+class Config(_Strict):
+    publisher: Publisher
+    crawl: Politeness = Politeness()
+    sources: list[Source] = []
+    path: Path = Path(DEFAULT_CONFIG)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[Source]) -> list[Source]:
+        seen: set[str] = set()
+        for source in sources:
+            if source.name in seen:
+                raise ValueError(f"two sources are named {source.name!r}")
+            seen.add(source.name)
+        return sources
+
+    @property
+    def store_path(self) -> Path:
+        """The store, relative paths taken from the config file's folder."""
+        store = self.publisher.store
+        return store if store.is_absolute() else self.path.parent / store
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise ConfigError(f"{self.path}: no source named {name!r}")
+
+    def enabled_sources(self, names: list[str] | tuple[str, ...] = ()) -> list[Source]:
+        if names:
+            return [self.source(name) for name in names]
+        return [source for source in self.sources if source.enabled]
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The config file to use: explicit path, then $SYNDICATOR_CONFIG, then the default."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the config file, or raise :class:`ConfigError`."""
+    file = config_path(path)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{file}: config file not found (write one with `syndicator init`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    if "path" in raw:
+        raise ConfigError(f"{file}: path: unknown key")
+    try:
+        config = Config(**raw, path=file)
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: {_describe(exc, raw)}") from None
+    from syndicator.templates import TemplateProblem, check_templates
+
+    try:
+        check_templates(config)
+    except TemplateProblem as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    return config
+
+
+def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    key = _key_path(first["loc"], raw)
+    problem = {
+        "extra_forbidden": "unknown key",
+        "missing": "required key is missing",
+    }.get(first["type"], first["msg"].removeprefix("Value error, "))
+    if first["type"] not in ("extra_forbidden", "missing") and "input" in first:
+        value = first["input"]
+        if isinstance(value, str | int | float | bool) and repr(value) not in problem:
+            problem += f" (got {value!r})"
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""
+    )
+    return f"{key}: {problem}{more}" if key else f"{problem}{more}"
+
+
+def _key_path(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
+    """``('sources', 0, 'feeds', 1)`` -> ``sources[0] (name).feeds[1]``."""
+    out = ""
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                out += f" ({node['name']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out

@@ -1,0 +1,65 @@
+"""Dates: every timestamp in the store is UTC ISO-8601."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import UTC, datetime
+
+from dateutil import parser as dateparser
+from dateutil import tz
+
+# zone abbreviations feeds still use (RFC 822 dates); dateutil knows none by itself
+_ZONES = {
+    name: tz.tzoffset(name, hours * 3600)
+    for name, hours in {
+        "UT": 0,
+        "UTC": 0,
+        "GMT": 0,
+        "Z": 0,
+        "EST": -5,
+        "EDT": -4,
+        "CST": -6,
+        "CDT": -5,
+        "MST": -7,
+        "MDT": -6,
+        "PST": -8,
+        "PDT": -7,
+        "BST": 1,
+        "CET": 1,
+        "CEST": 2,
+    }.items()
+}
+
+
+def to_utc_iso(value: str | datetime | time.struct_time | None) -> str | None:
+    """Parse a date as pages, feeds and sitemaps write it; ``None`` if it is not one.
+
+    A date without a zone is taken as UTC; a date without a time as midnight.
+
+    >>> to_utc_iso("2026-11-18T09:15:00-05:00")
+    '2026-11-18T14:15:00+00:00'
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, time.struct_time):
+        # feedparser's *_parsed fields are already UTC
+        value = datetime.fromtimestamp(calendar.timegm(value), UTC)
+    elif isinstance(value, str):
+        try:
+            value = dateparser.parse(value.strip(), tzinfos=_ZONES)
+        except (ValueError, OverflowError, TypeError):
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    if not 1990 <= value.year <= 2200:
+        return None
+    return value.replace(microsecond=0).isoformat()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,55 @@
+"""The item that flows from the spider through the pipelines into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticleItem:
+    """One fetched article page and what was extracted from it.
+
+    ``fetch_error`` and ``problem`` carry why a page could not be used; the
+    validate pipeline turns them into a recorded drop.
+    """
+
+    url: str
+    source: str
+    request_url: str = ""
+    status: int | None = None
+    content_type: str = ""
+    fetch_error: str | None = None
+    fetch_reason: str = "fetch_failed"
+    problem: str | None = None
+    discovered_via: str = ""
+    discovered_at: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict)
+    # extracted
+    title: str | None = None
+    author: str | None = None
+    description: str | None = None
+    sitename: str | None = None
+    canonical_url: str | None = None
+    published_at: str | None = None
+    modified_at: str | None = None
+    date: str | None = None
+    language: str | None = None
+    image_url: str | None = None
+    og_type: str = ""
+    tags: list[str] = field(default_factory=list)
+    page_tags: list[str] = field(default_factory=list)
+    body_html: str = ""
+    body_text: str = ""
+    teasers: list[dict[str, Any]] = field(default_factory=list)
+    # filled by the pipelines
+    id: str = ""
+    content_hash: str = ""
+    word_count: int = 0
+    state: str = ""  # new / updated / unchanged, set by the dedup pipeline
+    republish_html: str = ""
+
+    @classmethod
+    def from_extraction(cls, result: dict[str, Any], **fields: Any) -> ArticleItem:
+        known = cls.__dataclass_fields__
+        return cls(**fields, **{k: v for k, v in result.items() if k in known})

@@ -1,0 +1,166 @@
+"""Downloader middlewares: fetch state (conditional GET, skipping known pages)
+and the network guard."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from syndicator import signals as our_signals
+from syndicator.dates import utc_now
+from syndicator.scrapy_settings import config_from_settings, store_for
+
+DISCOVERY = ("feed", "sitemap", "section")
+
+
+class AlreadyFetched(IgnoreRequest):
+    """The page is stored and the source says nothing changed since."""
+
+
+class NetworkRefused(IgnoreRequest):
+    """The URL's host is a non-public address the source did not allow."""
+
+
+def describe_exception(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class FetchStateMiddleware:
+    """Remembers what every feed, sitemap and page answered.
+
+    Feeds, sitemaps and section pages get conditional GET (If-None-Match /
+    If-Modified-Since). Their validators are saved only when the crawl
+    finishes, so a crawl that dies half way rereads them next time and loses
+    none of their entries. An article page already fetched is skipped unless
+    its feed or sitemap date is newer than the last fetch.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store = store_for(crawler)
+        self.pending: dict[str, dict[str, Any]] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.fetch_problem, signal=our_signals.fetch_problem)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        kind = request.meta.get("syndicator_kind")
+        if kind is None:
+            return
+        state = self.store.fetch_state(request.url)
+        if state is None:
+            return
+        if kind in DISCOVERY:
+            if state.get("etag"):
+                request.headers.setdefault("If-None-Match", state["etag"])
+            if state.get("last_modified"):
+                request.headers.setdefault("If-Modified-Since", state["last_modified"])
+        elif kind == "article" and not request.meta.get("refetch"):
+            status, fetched_at = state.get("status"), state.get("fetched_at") or ""
+            newer = request.meta.get("discovered_at")
+            if status and status < 500 and (not newer or newer <= fetched_at):
+                self.crawler.stats.inc_value("syndicator/unchanged")
+                raise AlreadyFetched(f"fetched {fetched_at}, not changed since")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._count(request, ok=response.status < 400)
+        if request.meta.get("syndicator_kind") in DISCOVERY:
+            record: dict[str, Any] = {"status": response.status, "fetched_at": utc_now()}
+            if response.status != 304:
+                record["error"] = None if response.status < 400 else f"HTTP {response.status}"
+                record["etag"] = _header(response, "ETag")
+                record["last_modified"] = _header(response, "Last-Modified")
+            self._remember(request, record)
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return
+        self._count(request, ok=False)
+        if request.meta.get("syndicator_kind") in DISCOVERY:
+            record = {
+                "status": None,
+                "fetched_at": utc_now(),
+                "error": describe_exception(exception),
+            }
+            self._remember(request, record)
+
+    def fetch_problem(self, url: str, source: str, error: str) -> None:
+        record = self.pending.setdefault(url, {"source": source})
+        record["error"] = error
+
+    def _remember(self, request: Request, record: dict[str, Any]) -> None:
+        record["source"] = request.meta.get("source")
+        record["kind"] = request.meta.get("syndicator_kind")
+        self.pending.setdefault(request.url, {}).update(record)
+
+    def _count(self, request: Request, ok: bool) -> None:
+        source = request.meta.get("source")
+        if source:
+            outcome = "ok" if ok else "failed"
+            self.crawler.stats.inc_value(f"syndicator/source/{source}/{outcome}")
+
+    def spider_closed(self, reason: str) -> None:
+        for url, record in self.pending.items():
+            if reason != "finished":
+                record.pop("etag", None)
+                record.pop("last_modified", None)
+            self.store.record_fetch(url, **record)
+        self.pending.clear()
+        self.store.flush()
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class NetworkGuardMiddleware:
+    """Refuses URLs whose host is or resolves to a non-public address
+    (loopback, private, link-local, multicast, reserved), unless the source
+    allows that network with ``allow_networks``."""
+
+    def __init__(self, allowed: dict[str, list[ipaddress._BaseNetwork]]) -> None:
+        self.allowed = allowed
+        self.any_allowed = [net for nets in allowed.values() for net in nets]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NetworkGuardMiddleware:
+        config = config_from_settings(crawler.settings)
+        return cls({source.name: list(source.allow_networks) for source in config.sources})
+
+    async def process_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        source = request.meta.get("source")
+        allowed = self.allowed.get(source, []) if source else self.any_allowed
+        for address in await _addresses(host, parts.port or 80):
+            if address.is_global or any(address in net for net in allowed):
+                continue
+            raise NetworkRefused(
+                f"{host} is {address}, a non-public address; "
+                f"list its network in the source's allow_networks to crawl it"
+            )
+
+
+async def _addresses(host: str, port: int) -> list[ipaddress._BaseAddress]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+    except OSError:
+        return []  # the download itself will fail and say why
+    return [ipaddress.ip_address(info[4][0]) for info in infos]

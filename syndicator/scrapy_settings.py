@@ -1,0 +1,114 @@
+"""Scrapy settings for syndicator's crawl (``scrapy.cfg`` points here).
+
+The values below are the fixed part. The config file supplies the rest (the
+User-Agent, politeness, per-domain slots): the ``sources`` spider applies it
+in ``update_settings``, so ``scrapy crawl sources`` and ``syndicator crawl``
+behave the same. ``$SYNDICATOR_CONFIG`` names the config file for ``scrapy``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from syndicator import __version__
+from syndicator.config import Config, load_config
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from syndicator.store import Store
+
+BOT_NAME = "syndicator"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_WARNSIZE = 0
+CONCURRENT_REQUESTS = 32
+REDIRECT_MAX_TIMES = 10
+LOG_LEVEL = "WARNING"
+FEED_EXPORT_ENCODING = "utf-8"
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.sanitise.SanitisePipeline": 400,
+    "pipelines.render.RenderPipeline": 500,
+    "pipelines.store.StorePipeline": 600,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # outside RetryMiddleware (550): sees only the final outcome of a request
+    "syndicator.middlewares.FetchStateMiddleware": 120,
+    "syndicator.middlewares.NetworkGuardMiddleware": 130,
+}
+SYNDICATOR_CONFIG = None  # path of the config file; None = $SYNDICATOR_CONFIG or the default
+
+
+def user_agent(config: Config) -> str:
+    return f"syndicator/{__version__} (+{config.publisher.contact_url})"
+
+
+def config_from_settings(settings: BaseSettings) -> Config:
+    """The config this crawl runs with (loaded once, kept in the settings)."""
+    config = settings.get("SYNDICATOR_CONFIG_OBJECT")
+    if config is None:
+        config = load_config(settings.get("SYNDICATOR_CONFIG"))
+    return config
+
+
+def store_for(crawler: Crawler) -> Store:
+    """The crawl's one store connection, shared by the components that write
+    to it, so their writes go into the same batched transactions."""
+    store = getattr(crawler, "syndicator_store", None)
+    if store is None:
+        from syndicator.store import Store
+
+        store = Store(config_from_settings(crawler.settings).store_path)
+        crawler.syndicator_store = store  # type: ignore[attr-defined]
+    return store
+
+
+def apply_config(settings: BaseSettings, config: Config) -> None:
+    """Config-derived settings: User-Agent, politeness defaults, per-domain slots."""
+    from syndicator.config import DEFAULT_POLITENESS
+
+    defaults = config.crawl.model_dump(exclude_none=True)
+    polite = DEFAULT_POLITENESS.model_copy(update=defaults)
+    values: dict[str, Any] = {
+        "SYNDICATOR_CONFIG_OBJECT": config,
+        "SYNDICATOR_CONFIG": str(config.path),
+        "USER_AGENT": user_agent(config),
+        "DOWNLOAD_DELAY": polite.delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency_per_domain,
+        "AUTOTHROTTLE_ENABLED": polite.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(polite.delay or 0, 0.1),
+        "DOWNLOAD_TIMEOUT": polite.timeout,
+        "RETRY_TIMES": polite.retries,
+        "DOWNLOAD_MAXSIZE": polite.max_response_bytes,
+    }
+    slots: dict[str, dict[str, Any]] = {}
+    for source in config.sources:
+        mine = source.politeness(config.crawl)
+        for url in (*source.feeds, *source.sitemaps, *source.sections):
+            host = urlsplit(url).hostname or ""
+            slots[host] = {
+                "concurrency": mine.concurrency_per_domain,
+                "delay": mine.delay,
+                "randomize_delay": True,
+            }
+    values["DOWNLOAD_SLOTS"] = slots
+    # AutoThrottle is one extension for the whole crawl: it runs if any source
+    # wants it; the others' requests carry autothrottle_dont_adjust_delay
+    values["AUTOTHROTTLE_ENABLED"] = any(
+        s.politeness(config.crawl).autothrottle for s in config.sources
+    ) or bool(polite.autothrottle and not config.sources)
+    for key, value in values.items():
+        settings.set(key, value, priority="spider")

@@ -1,0 +1,304 @@
+"""The SQLite store, through sqlite-utils.
+
+Table and column names are a public interface (operators query them with
+sqlite-utils, Datasette and the ``sqlite3`` shell); the README documents each
+one. The schema only ever changes through a numbered migration below.
+
+Writes are batched: a transaction stays open until ``batch_size`` writes or
+``batch_seconds`` have passed, then commits. One crawl process is the only
+writer; WAL mode lets operators read while it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from syndicator.dates import utc_now
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id of an article: the first 16 hex digits of the SHA-256 of its canonical URL."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(body_text: str) -> str:
+    """SHA-256 of the body text with whitespace collapsed, so re-wrapping is no change."""
+    return hashlib.sha256(" ".join(body_text.split()).encode("utf-8")).hexdigest()
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "name": str,
+            "title": str,
+            "enabled": int,
+            "feeds": str,
+            "sitemaps": str,
+            "sections": str,
+            "updated_at": str,
+        },
+        pk="name",
+    )
+    db["articles"].create(
+        {
+            "id": str,
+            "source": str,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "author": str,
+            "published_at": str,
+            "modified_at": str,
+            "language": str,
+            "image_url": str,
+            "tags": str,
+            "description": str,
+            "body_html": str,
+            "body_text": str,
+            "word_count": int,
+            "republish_html": str,
+            "content_hash": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "changed_at": str,
+        },
+        pk="id",
+        not_null={"source", "url", "canonical_url", "content_hash"},
+    )
+    db["articles"].create_index(["canonical_url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["source", "first_seen_at"])
+    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize="porter")
+    db["teasers"].create(
+        {
+            "article_id": str,
+            "position": int,
+            "title": str,
+            "url": str,
+            "excerpt": str,
+            "image_url": str,
+        },
+        pk=("article_id", "position"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["fetch_state"].create(
+        {
+            "url": str,
+            "source": str,
+            "kind": str,
+            "status": int,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+            "error": str,
+        },
+        pk="url",
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "counts": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["drops"].create(
+        {
+            "url": str,
+            "source": str,
+            "reason": str,
+            "detail": str,
+            "at": str,
+            "first_at": str,
+            "times": int,
+            "run_id": int,
+        },
+        pk=("url", "reason"),
+    )
+    db["drops"].create_index(["at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; returns the schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)
+
+
+class Store:
+    """The store of one publisher: articles, teasers, fetch state, runs and drops."""
+
+    def __init__(
+        self, path: str | Path, *, batch_size: int = 200, batch_seconds: float = 2.0
+    ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        migrate(self.db)
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._pending = 0
+        self._batch_started = 0.0
+
+    # -- transactions -------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One logical write (all or nothing), committed with the current batch."""
+        if not self.db.conn.in_transaction:
+            self.db.begin()
+            self._batch_started = time.monotonic()
+        with self.db.atomic():
+            yield self.db
+        self._pending += 1
+        if (
+            self._pending >= self.batch_size
+            or time.monotonic() - self._batch_started >= self.batch_seconds
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        self.db.commit()
+        self._pending = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()
+
+    # -- reads ---------------------------------------------------------------
+
+    def article(self, id: str) -> dict[str, Any] | None:
+        rows = list(self.db["articles"].rows_where("id = ?", [id], limit=1))
+        return rows[0] if rows else None
+
+    def article_with_hash(self, digest: str, other_than: str) -> dict[str, Any] | None:
+        rows = self.db.execute(
+            "select id, url, source from articles where content_hash = ? and id != ? limit 1",
+            [digest, other_than],
+        ).fetchall()
+        return {"id": rows[0][0], "url": rows[0][1], "source": rows[0][2]} if rows else None
+
+    def fetch_state(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db["fetch_state"].rows_where("url = ?", [url], limit=1))
+        return rows[0] if rows else None
+
+    def teasers(self, article_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db["teasers"].rows_where("article_id = ?", [article_id], order_by="position")
+        )
+
+    # -- writes --------------------------------------------------------------
+
+    def sync_sources(self, sources: list[dict[str, Any]]) -> None:
+        now = utc_now()
+        with self.write() as db:
+            for source in sources:
+                db["sources"].upsert({**source, "updated_at": now}, pk="name")
+
+    def save_article(self, article: dict[str, Any], teasers: list[dict[str, Any]]) -> None:
+        """Insert or update an article with its teasers (replacing the old teasers)."""
+        with self.write() as db:
+            db["articles"].upsert(article, pk="id")
+            db.execute("delete from teasers where article_id = ?", [article["id"]])
+            if teasers:
+                db["teasers"].insert_all(
+                    [
+                        {**t, "article_id": article["id"], "position": i}
+                        for i, t in enumerate(teasers)
+                    ],
+                    pk=("article_id", "position"),
+                )
+
+    def touch_article(self, id: str, seen_at: str) -> None:
+        with self.write() as db:
+            db.execute("update articles set last_seen_at = ? where id = ?", [seen_at, id])
+
+    def record_fetch(self, url: str, **fields: Any) -> None:
+        """Upsert a URL's fetch state; fields not given keep their stored value."""
+        with self.write() as db:
+            db["fetch_state"].upsert({"url": url, **fields}, pk="url")
+
+    def record_drop(
+        self,
+        url: str,
+        source: str | None,
+        reason: str,
+        detail: str = "",
+        run_id: int | None = None,
+    ) -> None:
+        now = utc_now()
+        with self.write() as db:
+            db.execute(
+                """insert into drops (url, source, reason, detail, at, first_at, times, run_id)
+                   values (?, ?, ?, ?, ?, ?, 1, ?)
+                   on conflict (url, reason) do update set
+                     source = excluded.source, detail = excluded.detail, at = excluded.at,
+                     times = times + 1, run_id = excluded.run_id""",
+                [url, source, reason, detail, now, now, run_id],
+            )
+
+    def start_run(self, command: str) -> int:
+        with self.write() as db:
+            table = db["runs"]
+            table.insert({"command": command, "started_at": utc_now(), "status": "running"})
+            run_id = table.last_pk
+        self.flush()
+        return int(run_id)
+
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, Any], error: str | None = None
+    ) -> None:
+        with self.write() as db:
+            db["runs"].update(
+                run_id,
+                {
+                    "finished_at": utc_now(),
+                    "status": status,
+                    "counts": json.dumps(counts, sort_keys=True),
+                    "error": error,
+                },
+            )
+        self.flush()
+
+    # -- summaries -----------------------------------------------------------
+
+    def source_status(self) -> list[dict[str, Any]]:
+        """Per source: articles stored, newest article, last fetch and last error."""
+        sql = """
+        select s.name as source, s.enabled,
+          (select count(*) from articles a where a.source = s.name) as articles,
+          (select max(first_seen_at) from articles a where a.source = s.name) as newest,
+          (select max(fetched_at) from fetch_state f where f.source = s.name) as last_fetch,
+          (select f.error || ' (' || f.url || ')' from fetch_state f
+             where f.source = s.name and f.error is not null
+             order by f.fetched_at desc limit 1) as last_error,
+          (select count(*) from drops d where d.source = s.name) as drops
+        from sources s order by s.name
+        """
+        return [dict(row) for row in self.db.query(sql)]
+
+    def last_run(self) -> dict[str, Any] | None:
+        rows = list(self.db["runs"].rows_where(order_by="id desc", limit=1))
+        return rows[0] if rows else None

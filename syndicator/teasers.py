@@ -1,0 +1,189 @@
+"""Related-story teasers: find the related-posts blocks of a page, read their
+teasers, and hand the blocks back so extraction can cut them out of the body.
+
+Default selectors cover the common WordPress related-posts plugins and theme
+blocks; a source may name its own (CSS, or XPath when the selector starts
+with ``/`` or ``(``), tried before the defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+from lxml.html import HtmlElement
+
+from syndicator.urls import is_http_url, normalize_url
+
+DEFAULT_BLOCKS = (
+    "#jp-relatedposts, .jp-relatedposts, .wp-block-jetpack-related-posts",  # Jetpack
+    ".yarpp-related, .yarpp, .yarpp-thumbnails-horizontal",  # YARPP
+    ".crp_related, .crp-list-container",  # Contextual Related Posts
+    ".rp4wp-related-posts, .related-posts, .related_posts, .relatedposts, .related-stories,"
+    " .related-articles, .wp-block-related-posts",  # Related Posts for WP, themes
+    # generic blocks whose class or id says "related"
+    "//*[self::div or self::section or self::aside or self::ul or self::nav]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' related ')"
+    " or starts-with(@id, 'related') or contains(@class, 'related-')"
+    " or contains(@class, '-related')]",
+)
+DEFAULT_ITEMS = ".jp-relatedposts-post, li, article, .related-post, .related-item, .yarpp-thumbnail"
+DEFAULT_TITLES = (
+    ".jp-relatedposts-post-title, .crp_title, .yarpp-thumbnail-title, .entry-title,"
+    " [class*=title], h2, h3, h4, h5"
+)
+DEFAULT_EXCERPTS = (
+    ".jp-relatedposts-post-excerpt, .crp_excerpt, [class*=excerpt], [class*=summary], small, p"
+)
+# a "related" block holding this share of the page's paragraph text is the article itself
+MAX_BLOCK_SHARE = 0.5
+_NOT_EXCERPT_CLASSES = ("date", "context", "meta", "title", "byline")
+
+
+class SelectorProblem(ValueError):
+    pass
+
+
+@lru_cache(maxsize=256)
+def _xpath(selector: str) -> str:
+    selector = selector.strip()
+    if selector.startswith(("/", "(")):
+        return selector
+    try:
+        return GenericTranslator().css_to_xpath(selector, prefix="descendant-or-self::")
+    except SelectorError as exc:
+        raise SelectorProblem(f"bad CSS selector {selector!r}: {exc}") from None
+
+
+@lru_cache(maxsize=256)
+def _compiled(selectors: tuple[str, ...], relative: bool) -> etree.XPath:
+    parts = []
+    for selector in selectors:
+        xpath = _xpath(selector)
+        if relative and xpath.startswith("/"):
+            xpath = "." + xpath  # an absolute XPath asked of an item means "below this item"
+        parts.append(xpath)
+    return etree.XPath(" | ".join(parts))
+
+
+def select(node: HtmlElement, *selectors: str) -> list[HtmlElement]:
+    """Elements matching any of the selectors, in document order (one pass)."""
+    xpath = _compiled(selectors, node.getparent() is not None)
+    return [el for el in xpath(node) if isinstance(el, HtmlElement)]
+
+
+def _text(el: HtmlElement | None) -> str:
+    return " ".join(el.text_content().split()) if el is not None else ""
+
+
+def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+    chosen = set(elements)
+    result = []
+    for el in elements:
+        if any(parent in chosen for parent in el.iterancestors()):
+            continue
+        if el not in result:
+            result.append(el)
+    return result
+
+
+def find_blocks(tree: HtmlElement, selectors: dict[str, Any] | None = None) -> list[HtmlElement]:
+    """The page's related-story blocks, outermost only, in document order."""
+    selectors = selectors or {}
+    wanted = list(selectors.get("block") or [])
+    if selectors.get("use_defaults", True):
+        wanted += DEFAULT_BLOCKS
+    blocks = _outermost(select(tree, *wanted)) if wanted else []
+    if not blocks:
+        return []
+    page_text = sum(len(_text(p)) for p in tree.iter("p")) or 1
+    return [
+        block
+        for block in blocks
+        if block.tag not in ("html", "body", "article", "main")
+        and not block.xpath(".//h1")
+        and sum(len(_text(p)) for p in block.iter("p")) / page_text < MAX_BLOCK_SHARE
+    ]
+
+
+def _first(item: HtmlElement, selector: str | None, default: str) -> HtmlElement | None:
+    for sel in (selector, default):
+        if sel:
+            found = select(item, sel)
+            if found:
+                return found[0]
+    return None
+
+
+def _excerpt(item: HtmlElement, selector: str | None, title: str) -> str:
+    if selector:
+        return _text(_first(item, selector, ""))
+    for el in select(item, DEFAULT_EXCERPTS):
+        classes = (el.get("class") or "").lower()
+        if any(word in classes for word in _NOT_EXCERPT_CLASSES):
+            continue
+        text = _text(el)
+        if text and text != title:
+            return text
+    return ""
+
+
+def _image(item: HtmlElement, selector: str | None) -> str | None:
+    img = _first(item, selector, "img")
+    if img is None:
+        return None
+    for attr in ("data-src", "data-lazy-src", "src"):
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    srcset = (img.get("srcset") or "").strip()
+    return srcset.split(",")[0].split()[0] if srcset else None
+
+
+def read_teasers(
+    blocks: list[HtmlElement], page_url: str, selectors: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Title, URL, excerpt and image of each teaser, in page order, one per URL."""
+    selectors = selectors or {}
+    page = normalize_url(page_url)
+    teasers: list[dict[str, Any]] = []
+    seen = {page}
+    for block in blocks:
+        items = _outermost(select(block, selectors.get("item") or DEFAULT_ITEMS))
+        if not items:
+            items = [a for a in block.iter("a") if a.get("href")]
+        for item in items:
+            teaser = _read_item(item, page_url, selectors)
+            if teaser and teaser["url"] not in seen:
+                seen.add(teaser["url"])
+                teasers.append(teaser)
+    return teasers
+
+
+def _read_item(
+    item: HtmlElement, page_url: str, selectors: dict[str, Any]
+) -> dict[str, Any] | None:
+    links = [item] if item.tag == "a" else select(item, selectors.get("link") or "a[href]")
+    links = [a for a in links if (a.get("href") or "").strip()]
+    if not links:
+        return None
+    link = next((a for a in links if _text(a)), links[0])
+    url = normalize_url(link.get("href", ""), base=page_url)
+    if not is_http_url(url):
+        return None
+    title = _text(_first(item, selectors.get("title"), DEFAULT_TITLES)) if item.tag != "a" else ""
+    title = title or _text(link) or (link.get("title") or "").strip()
+    if not title:
+        img = next(item.iter("img"), None)
+        title = (img.get("alt") or "").strip() if img is not None else ""
+    if not title:
+        return None
+    image = _image(item, selectors.get("image"))
+    return {
+        "title": title,
+        "url": url,
+        "excerpt": _excerpt(item, selectors.get("excerpt"), title) if item.tag != "a" else "",
+        "image_url": normalize_url(image, base=page_url) if image else None,
+    }

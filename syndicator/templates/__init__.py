@@ -1,0 +1,145 @@
+"""The publisher's templates: attribution, disclaimer, teasers and the page layout.
+
+Templates are Jinja2, sandboxed and autoescaped: the publisher controls them,
+but the values they show (titles, authors, teaser text) come from strangers'
+pages. Each template sees ``article``, ``source`` and ``publisher``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from dateutil import parser as dateparser
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from syndicator.config import Config, Publisher
+
+# config key -> bundled default file
+TEMPLATE_FILES = {
+    "attribution_template": "attribution.html.j2",
+    "disclaimer_template": "disclaimer.html.j2",
+    "teaser_template": "teasers.html.j2",
+    "republish_template": "republish.html.j2",
+}
+_TRAILING_ELLIPSIS = re.compile(r"\s*(\[\s*(…|\.\.\.)\s*\]|…|\.\.\.)\s*$")
+
+
+class TemplateProblem(Exception):
+    """A template does not compile or fails on a sample article."""
+
+
+def format_date(value: str | None, fmt: str = "%B %-d, %Y") -> str:
+    """``2026-11-18T14:15:00+00:00`` -> ``November 18, 2026``."""
+    if not value:
+        return ""
+    return dateparser.isoparse(value).strftime(fmt)
+
+
+def first_words(text: str | None, count: int = 30) -> str:
+    """The first ``count`` words, without any ellipsis the source put there:
+    the template adds its own "[…]"."""
+    words = (text or "").split()
+    cut = " ".join(words[:count])
+    return _TRAILING_ELLIPSIS.sub("", cut).rstrip(" ,;:-–—")
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env.filters["date"] = format_date
+    env.filters["first_words"] = first_words
+    return env
+
+
+def default_template(key: str) -> str:
+    return resources.files(__package__).joinpath(TEMPLATE_FILES[key]).read_text("utf-8")
+
+
+@dataclass
+class RenderedParts:
+    attribution: str
+    disclaimer: str
+    teasers: str
+    page: str
+
+
+class Templates:
+    """The four compiled templates of one publisher."""
+
+    def __init__(self, publisher: Publisher):
+        env = _environment()
+        self.publisher = publisher
+        self._compiled = {}
+        for key in TEMPLATE_FILES:
+            text = getattr(publisher, key) or default_template(key)
+            try:
+                self._compiled[key] = env.from_string(text)
+            except TemplateSyntaxError as exc:
+                raise TemplateProblem(
+                    f"publisher.{key}: template error on line {exc.lineno}: {exc.message}"
+                ) from None
+
+    def render(self, article: dict[str, Any], source: dict[str, Any]) -> RenderedParts:
+        publisher = self.publisher.model_dump(mode="json")
+        context = {"article": article, "source": source, "publisher": publisher}
+        parts = {}
+        for key in ("attribution_template", "disclaimer_template", "teaser_template"):
+            parts[key] = self._render(key, teasers=article.get("teasers", []), **context)
+        page = self._render(
+            "republish_template",
+            body=Markup(article.get("body_html") or ""),
+            attribution=Markup(parts["attribution_template"]),
+            disclaimer=Markup(parts["disclaimer_template"]),
+            teasers=Markup(parts["teaser_template"]),
+            **context,
+        )
+        return RenderedParts(
+            attribution=parts["attribution_template"],
+            disclaimer=parts["disclaimer_template"],
+            teasers=parts["teaser_template"],
+            page=page,
+        )
+
+    def _render(self, key: str, **context: Any) -> str:
+        try:
+            return self._compiled[key].render(**context).strip()
+        except TemplateError as exc:
+            raise TemplateProblem(f"publisher.{key}: {exc}") from None
+
+
+SAMPLE_ARTICLE: dict[str, Any] = {
+    "id": "0123456789abcdef",
+    "url": "https://news.example.org/2026/11/sample/",
+    "canonical_url": "https://news.example.org/2026/11/sample/",
+    "title": "Sample headline",
+    "author": "A. Writer",
+    "published_at": "2026-11-18T14:15:00+00:00",
+    "modified_at": "2026-11-18T15:00:00+00:00",
+    "language": "en",
+    "image_url": None,
+    "tags": ["Sample"],
+    "body_html": "<p>Body.</p>",
+    "body_text": "Body.",
+    "teasers": [
+        {
+            "position": 0,
+            "title": "Other story",
+            "url": "https://news.example.org/other/",
+            "excerpt": "The first words of another story",
+            "image_url": None,
+        },
+    ],
+}
+
+
+def check_templates(config: Config) -> None:
+    """Compile the templates and render them once with a sample article, so a
+    typo in a variable name stops ``syndicator`` at start-up, not mid-crawl."""
+    templates = Templates(config.publisher)
+    source = {"name": "sample", "title": "Sample Source"}
+    templates.render(SAMPLE_ARTICLE, source)
