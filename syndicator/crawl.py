@@ -29,7 +29,8 @@ def run_crawl(
     settings.set(
         "LOG_FORMAT", "%(asctime)s %(levelname)s %(name)s: %(message)s", priority="cmdline"
     )
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     process.crawl(SourcesSpider, sources=",".join(sources))
     process.start()
     logging.getLogger("scrapy").handlers.clear()

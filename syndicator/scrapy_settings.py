@@ -102,7 +102,7 @@ def apply_config(settings: BaseSettings, config: Config) -> None:
             slots[host] = {
                 "concurrency": mine.concurrency_per_domain,
                 "delay": mine.delay,
-                "randomize_delay": True,
+                "jitter": 0.5,
             }
     values["DOWNLOAD_SLOTS"] = slots
     # AutoThrottle is one extension for the whole crawl: it runs if any source

@@ -96,15 +96,14 @@ def demo_sources(sites: Any) -> list[dict[str, Any]]:
             "title": "The Riverside Herald",
             "feeds": [f"{rh}/feed.xml"],
             "sitemaps": [f"{rh}/sitemap.xml"],
-            "min_words": 60,
         },
         {
             "name": "northgate-gazette",
             "title": "The Northgate Gazette",
             "feeds": [f"{ng}/atom.xml"],
             "sections": [f"{ng}/category/news/", f"{ng}/category/opinion/"],
-            "article_pattern": "/(news|opinion)/[a-z0-9-]+/$",
+            # "private" too, to prove robots.txt keeps the crawler out of /private/
+            "article_pattern": "/(news|opinion|private)/[a-z0-9-]+/$",
             "section_depth": 2,
-            "min_words": 60,
         },
     ]

@@ -1,0 +1,317 @@
+"""Extraction quality and speed: the syndicator crawl path against plain trafilatura.
+
+Both are measured in the same run on the same machine, on the 181 pages of the
+Zyte article extraction benchmark (see :mod:`bench.zyte_metric`):
+
+a) direct: ``trafilatura.extract(html, include_comments=False)`` per page;
+b) crawl: the pages served on a local site under their original paths, with a
+   sitemap, crawled by ``python -m syndicator crawl`` into a fresh store.
+
+Run from the repo root: ``python -m bench.extract [--pages N] [--keep DIR]``.
+Exits 1 when the crawl fails or scores a lower F1 than the direct call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from xml.sax.saxutils import escape
+
+from bench.zyte_metric import REPO_ROOT, load_ground_truth, load_pages, score
+from syndicator.siteserver import Site
+
+PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+SITEMAP_HEADERS = {"Content-Type": "application/xml"}
+# Characters left as they are in a served path: RFC 3986 reserved ones and '%', so
+# existing escapes survive and only spaces and non-ASCII get percent-encoded.
+_SAFE = "/%:@!$&'()*+,;=-._~?"
+CRAWL_TIMEOUT = 900.0
+
+CONFIG = """\
+[publisher]
+name = "Bench Publisher"
+contact_url = "https://example.org/bench"
+store = "bench.db"
+
+[[sources]]
+name = "zyte"
+sitemaps = ["{sitemap}"]
+min_words = 1
+allow_networks = ["127.0.0.1/32"]
+[sources.crawl]
+delay = 0
+concurrency_per_domain = 16
+autothrottle = false
+"""
+
+
+@dataclass
+class Result:
+    method: str
+    scores: dict[str, float]
+    seconds: float
+    pages: int
+    failed: bool = False
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds > 0 else 0.0
+
+
+def path_key(url: str) -> str:
+    """Path and query of a URL as a lookup key that survives re-encoding and reordering."""
+    parts = urlsplit(url)
+    key = unquote(parts.path) or "/"
+    if not parts.query:
+        return key
+    return f"{key}?{urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))}"
+
+
+def served_paths(urls: dict[str, str]) -> dict[str, str]:
+    """Id -> the path (and query) a page is served under: its original one.
+
+    When two pages share a path, the later (by id) is prefixed with ``/<hostname>``.
+    """
+    paths: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(urls):
+        parts = urlsplit(urls[key])
+        path = quote(parts.path or "/", safe=_SAFE)
+        if parts.query:
+            path += "?" + quote(parts.query, safe=_SAFE)
+        if path_key(path) in taken:
+            path = f"/{parts.hostname}{path}"
+        taken.add(path_key(path))
+        paths[key] = path
+    return paths
+
+
+def sitemap(base_url: str, paths: list[str]) -> bytes:
+    entries = "".join(f"  <url><loc>{escape(base_url + path)}</loc></url>\n" for path in paths)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    ).encode()
+
+
+def serve_pages(pages: dict[str, tuple[str, str]]) -> tuple[Site, dict[str, str]]:
+    """Start a local site serving ``pages`` and ``/sitemap.xml``; returns it and id -> path."""
+    paths = served_paths({key: url for key, (url, _) in pages.items()})
+    bodies = {path_key(paths[key]): html.encode("utf-8") for key, (_, html) in pages.items()}
+    listed = [paths[key] for key in sorted(paths)]
+    site = Site(name="zyte", roots=[])
+
+    def hook(request_path: str) -> tuple[int, dict[str, str], bytes] | None:
+        key = path_key(request_path)
+        if key == "/sitemap.xml":
+            return 200, dict(SITEMAP_HEADERS), sitemap(site.url, listed)
+        if key in bodies:
+            return 200, dict(PAGE_HEADERS), bodies[key]
+        return None
+
+    site.hook = hook
+    return site.start(), paths
+
+
+def run_direct(pages: dict[str, tuple[str, str]], truth: dict[str, str]) -> Result:
+    import trafilatura
+
+    # Untimed first call: trafilatura sets itself up lazily, which would skew a short run.
+    trafilatura.extract("<html><body><p>warm up</p></body></html>")
+    predictions: dict[str, str] = {}
+    seconds = 0.0
+    for key, (_, html) in pages.items():
+        start = time.perf_counter()
+        text = trafilatura.extract(html, include_comments=False)
+        seconds += time.perf_counter() - start
+        predictions[key] = text or ""
+    return Result("trafilatura direct", score(predictions, truth), seconds, len(pages))
+
+
+def write_config(workdir: Path, sitemap_url: str) -> Path:
+    cfg = workdir / "syndicator.toml"
+    cfg.write_text(CONFIG.format(sitemap=sitemap_url), encoding="utf-8")
+    return cfg
+
+
+def run_crawl(cfg: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run the crawl in the config's folder, so a relative store path lands there."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "syndicator", "--config", str(cfg), "--quiet", "crawl"]
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            command,
+            cwd=cfg.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=CRAWL_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        done = subprocess.CompletedProcess(command, -1, "", f"timed out after {CRAWL_TIMEOUT} s")
+    return time.perf_counter() - start, done
+
+
+def read_store(db: Path) -> tuple[list[tuple[str, str | None, str | None]], list[tuple[str, str]]]:
+    """Article rows (url, canonical_url, body_text) and drop rows (url, reason)."""
+    if not db.is_file():
+        return [], []
+    with sqlite3.connect(db) as conn:
+        articles = conn.execute("SELECT url, canonical_url, body_text FROM articles").fetchall()
+        try:
+            drops = conn.execute("SELECT url, reason FROM drops").fetchall()
+        except sqlite3.OperationalError:
+            drops = []
+    return articles, drops
+
+
+class UrlIndex:
+    """Finds the corpus id a stored URL stands for: a served URL, or an original one."""
+
+    def __init__(self, paths: dict[str, str], urls: dict[str, str]):
+        self.served = {path_key(path): key for key, path in paths.items()}
+        self.original = {
+            ((urlsplit(url).hostname or "").lower(), path_key(url)): key
+            for key, url in urls.items()
+        }
+        # For a crawler that strips a query: its path alone, where no other page shares it.
+        bare = Counter(path_key(path.split("?", 1)[0]) for path in paths.values())
+        self.bare = {
+            path_key(path.split("?", 1)[0]): key
+            for key, path in paths.items()
+            if bare[path_key(path.split("?", 1)[0])] == 1
+        }
+
+    def find(self, *candidates: str | None) -> str | None:
+        for url in candidates:
+            if not url:
+                continue
+            host = (urlsplit(url).hostname or "").lower()
+            key = self.original.get((host, path_key(url))) or self.served.get(path_key(url))
+            if key is not None:
+                return key
+        for url in candidates:
+            key = self.bare.get(path_key((url or "").split("?", 1)[0]))
+            if url and key is not None:
+                return key
+        return None
+
+
+def crawl_predictions(
+    articles: list[tuple[str, str | None, str | None]], index: UrlIndex
+) -> dict[str, str]:
+    predictions: dict[str, str] = {}
+    for url, canonical, body in articles:
+        key = index.find(url, canonical)
+        # Several rows for one page: keep the first non-empty body.
+        if key is not None and not predictions.get(key):
+            predictions[key] = body or ""
+    return predictions
+
+
+def drop_reasons(missing: list[str], drops: list[tuple[str, str]], index: UrlIndex) -> Counter[str]:
+    reason_of: dict[str, str] = {}
+    for url, reason in drops:
+        key = index.find(url)
+        if key is not None:
+            reason_of.setdefault(key, reason or "(empty reason)")
+    return Counter(reason_of.get(key, "(no article, no drop recorded)") for key in missing)
+
+
+def print_table(results: list[Result], direct: Result) -> None:
+    header = f"{'method':<20} {'F1':>6} {'prec':>6} {'recall':>6} {'pages/s':>9} {'ratio':>7}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = r.pages_per_second / direct.pages_per_second if direct.pages_per_second else 0.0
+        # A failed crawl's speed means nothing.
+        speed = (
+            f"{'n/a':>9} {'n/a':>7}" if r.failed else f"{r.pages_per_second:>9.1f} {ratio:>7.2f}"
+        )
+        print(
+            f"{r.method:<20} {r.scores['f1']:>6.3f} {r.scores['precision']:>6.3f} "
+            f"{r.scores['recall']:>6.3f} {speed}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extract", description=__doc__)
+    parser.add_argument("--pages", type=int, help="use only the first N page ids (sorted)")
+    parser.add_argument("--keep", type=Path, help="keep the crawl's config and store in DIR")
+    args = parser.parse_args(argv)
+
+    truth = load_ground_truth()
+    ids = sorted(truth)[: args.pages] if args.pages else sorted(truth)
+    truth = {key: truth[key] for key in ids}
+    pages = load_pages(ids)
+    urls = {key: url for key, (url, _) in pages.items()}
+
+    direct = run_direct(pages, truth)
+    print(
+        f"direct: {len(pages)} pages in {direct.seconds:.2f} s "
+        f"({1000 * direct.seconds / len(pages):.1f} ms/page, one process)"
+    )
+
+    if args.keep:
+        workdir = args.keep.resolve()
+        if (workdir / "bench.db").exists():
+            parser.error(f"{workdir / 'bench.db'} exists; a crawl would add to an old store")
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="syndicator-bench-"))
+    site, paths = serve_pages(pages)
+    try:
+        cfg = write_config(workdir, f"{site.url}/sitemap.xml")
+        seconds, done = run_crawl(cfg)
+    finally:
+        site.stop()
+
+    articles, drops = read_store(workdir / "bench.db")
+    index = UrlIndex(paths, urls)
+    predictions = crawl_predictions(articles, index)
+    crawl = Result(
+        "syndicator crawl", score(predictions, truth), seconds, len(pages), done.returncode != 0
+    )
+    print(
+        f"crawl: exit {done.returncode}, {seconds:.2f} s wall clock, {len(articles)} article rows"
+    )
+    if done.returncode != 0:
+        print("crawl stderr (last lines):")
+        print("\n".join(done.stderr.splitlines()[-20:]))
+    print()
+    print_table([direct, crawl], direct)
+
+    missing = [key for key in ids if key not in predictions]
+    empty = [key for key in ids if key in predictions and not predictions[key].strip()]
+    print(f"\npages with an empty article body: {len(empty)}")
+    print(f"pages without an article in the store: {len(missing)} of {len(ids)}")
+    for reason, count in drop_reasons(missing, drops, index).most_common(10):
+        print(f"  {count:>4}  {reason}")
+
+    if args.keep:
+        print(f"\nkept config and store in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    ok = done.returncode == 0 and crawl.scores["f1"] >= direct.scores["f1"]
+    if not ok:
+        print("\nFAIL: the crawl path must score an F1 at least the direct call's", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,234 @@
+"""A real crawl of the bundled demo sites, checked field by field against
+tests/demo_expected.json (written by data/demo/generate.py with the pages)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXPECTED_FILE, demo_sources, query, syndicator, write_config
+
+EXPECTED = json.loads(EXPECTED_FILE.read_text())
+SITES = ("riverside-herald", "northgate-gazette")
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("crawl")
+    config = write_config(
+        tmp / "syndicator.toml", demo_sources(sites), disclaimer_template=(
+            "<p>We are {{ publisher.name }}. Opinions are the author's alone.</p>"
+        ),
+    )
+    first = syndicator("crawl", config=config)
+    before_second = {name: len(sites[name].requests) for name in SITES}
+    second = syndicator("crawl", config=config)
+    return {
+        "config": config, "db": tmp / "store.db", "first": first, "second": second,
+        "before_second": before_second, "sites": sites,
+    }
+
+
+def stored(crawl: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["url"]: row for row in query(crawl["db"], "select * from articles")}
+
+
+def good_articles(crawl: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(site name, absolute URL, expectation) of every usable article (both
+    cross-posted copies included)."""
+    out = []
+    for name in SITES:
+        site = EXPECTED[name]
+        skip = {p for paths in site["broken"].values() for p in paths}
+        for path, expected in site["articles"].items():
+            if path not in skip:
+                out.append((name, crawl["sites"][name].url + path, expected))
+    return out
+
+
+def cross_posts(crawl: dict[str, Any]) -> tuple[str, str]:
+    """The two URLs of the story both sites carry, the stored one first: the
+    copy that arrives first is kept, the other dropped as its duplicate."""
+    a, b = (crawl["sites"][name].url + EXPECTED["cross_posted"][name] for name in SITES)
+    return (a, b) if a in stored(crawl) else (b, a)
+
+
+def test_first_crawl_succeeds_with_summary(crawl: dict[str, Any]) -> None:
+    result = crawl["first"]
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip().splitlines()[-1]
+    assert line.startswith("crawl finished; ")
+    assert f"{len(good_articles(crawl)) - 1} new, 0 updated" in line
+
+
+def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> None:
+    rows = stored(crawl)
+    kept, dropped = cross_posts(crawl)
+    expected_urls = {url for _, url, _ in good_articles(crawl)} - {dropped}
+    assert set(rows) == expected_urls
+    for name, url, expected in good_articles(crawl):
+        if url == dropped:
+            continue
+        row = rows[url]
+        assert row["source"] == name
+        assert row["title"] == expected["title"]
+        assert row["author"] == expected["author"]
+        assert row["published_at"] == expected["published_at"]
+        assert row["modified_at"] == expected["modified_at"]
+        assert row["canonical_url"] == url
+        assert row["language"] == "en-US"
+        assert set(expected["tags"]) <= set(json.loads(row["tags"]))
+        assert row["image_url"] == expected["og_image"].replace("{{SITE}}", crawl["sites"][name].url)
+
+
+def test_body_has_the_paragraphs_and_none_of_the_chrome(crawl: dict[str, Any]) -> None:
+    rows = stored(crawl)
+    for _, url, expected in good_articles(crawl):
+        if url not in rows:
+            continue
+        body = squash(rows[url]["body_text"])
+        for paragraph in expected["paragraphs"]:
+            assert squash(paragraph) in body, (url, paragraph)
+        article_text = " ".join(expected["paragraphs"])
+        for phrase in EXPECTED["chrome_phrases"]:
+            if phrase not in article_text:
+                assert phrase not in body, (url, phrase)
+        for teaser in expected["teasers"]:
+            assert squash(teaser["excerpt"]).rstrip("…") not in body, (url, "teaser leaked")
+
+
+def test_body_html_is_clean_markup_with_absolute_links(crawl: dict[str, Any]) -> None:
+    for row in stored(crawl).values():
+        html = row["body_html"].lower()
+        assert html.startswith("<") and "<p>" in html
+        for bad in ("<script", "onclick", "<iframe", "<form", "<style", "javascript:"):
+            assert bad not in html, (row["url"], bad)
+        assert 'href="/' not in html and 'src="/' not in html
+    all_html = " ".join(row["body_html"] for row in stored(crawl).values())
+    for tag in ("<h2>", "<blockquote>", "<ul>", "<a href=", "<img "):
+        assert tag in all_html, tag
+
+
+def test_teasers_match_the_related_blocks_exactly(crawl: dict[str, Any]) -> None:
+    rows = stored(crawl)
+    for name, url, expected in good_articles(crawl):
+        if url not in rows:
+            continue
+        teasers = query(
+            crawl["db"], "select * from teasers where article_id = ? order by position",
+            (rows[url]["id"],),
+        )
+        base = crawl["sites"][name].url
+        assert [t["title"] for t in teasers] == [t["title"] for t in expected["teasers"]], url
+        assert [t["url"] for t in teasers] == [base + t["path"] for t in expected["teasers"]]
+        for got, want in zip(teasers, expected["teasers"], strict=True):
+            assert squash(got["excerpt"]) == squash(want["excerpt"])
+
+
+def test_republished_html_has_body_attribution_disclaimer_and_teasers(crawl: dict[str, Any]) -> None:
+    rows = stored(crawl)
+    name, url, expected = good_articles(crawl)[0]
+    page = rows[url]["republish_html"]
+    body_end = page.index(squash(expected["paragraphs"][-1])[:40])
+    attribution = page.index("first published by")
+    disclaimer = page.index("We are Test Publisher. Opinions are the author")
+    related = page.index("Related stories")
+    assert body_end < attribution < disclaimer < related
+    assert f'<a href="{url}" rel="nofollow noopener">' in page
+    assert page.count("[…]") == len(expected["teasers"])
+    assert "<script" not in page.lower()
+
+
+def test_tracking_parameters_never_reach_the_store_or_the_requests(crawl: dict[str, Any]) -> None:
+    for row in stored(crawl).values():
+        assert "utm_" not in row["url"] and "#" not in row["url"]
+    for name in SITES:
+        for request in crawl["sites"][name].requests:
+            assert "utm_" not in request.path, request.path
+
+
+def test_broken_pages_are_dropped_with_a_reason(crawl: dict[str, Any]) -> None:
+    drops = {row["url"]: row for row in query(crawl["db"], "select * from drops")}
+    rh = crawl["sites"]["riverside-herald"].url
+    broken = EXPECTED["riverside-herald"]["broken"]
+    assert drops[rh + broken["404"][0]]["reason"] == "fetch_failed"
+    assert drops[rh + broken["404"][0]]["detail"] == "HTTP 404"
+    assert drops[rh + broken["non_html"][0]]["reason"] == "not_html"
+    assert drops[rh + broken["empty_body"][0]]["reason"] in ("no_body", "too_short")
+    ng = crawl["sites"]["northgate-gazette"].url
+    too_short = drops[ng + EXPECTED["northgate-gazette"]["broken"]["too_short"][0]]
+    assert too_short["reason"] == "too_short"
+    kept, dropped = cross_posts(crawl)
+    assert drops[dropped]["reason"] == "duplicate_content"
+    assert kept in drops[dropped]["detail"]
+
+
+def test_robots_txt_is_obeyed(crawl: dict[str, Any]) -> None:
+    site = crawl["sites"]["northgate-gazette"]
+    private = EXPECTED["northgate-gazette"]["broken"]["robots_disallowed"][0]
+    assert site.fetched("/robots.txt")
+    assert not site.fetched(private)
+    drops = query(crawl["db"], "select reason from drops where url = ?", (site.url + private,))
+    assert drops == [{"reason": "robots_txt"}]
+
+
+def test_requests_name_the_publisher(crawl: dict[str, Any]) -> None:
+    request = crawl["sites"]["riverside-herald"].requests[0]
+    assert request.headers["User-Agent"].startswith("syndicator/")
+    assert request.headers["User-Agent"].endswith("(+https://publisher.example/contact)")
+
+
+def test_malformed_feed_entry_is_recorded(crawl: dict[str, Any]) -> None:
+    feed = crawl["sites"]["riverside-herald"].url + "/feed.xml"
+    state = query(crawl["db"], "select * from fetch_state where url = ?", (feed,))[0]
+    assert state["error"] == "1 feed entry without a usable link"
+    assert state["etag"]
+
+
+def test_second_crawl_uses_conditional_get_and_fetches_no_article(crawl: dict[str, Any]) -> None:
+    result = crawl["second"]
+    assert result.returncode == 0, result.stderr
+    assert "crawl finished; 0 new, 0 updated" in result.stdout
+    for name in SITES:
+        site = crawl["sites"][name]
+        later = site.requests[crawl["before_second"][name]:]
+        discovery = [r for r in later if r.path != "/robots.txt"]
+        assert discovery, name
+        for request in discovery:
+            assert "If-None-Match" in request.headers, request.path
+            assert "If-Modified-Since" in request.headers, request.path
+            assert request.status == 304, request.path
+    runs = query(crawl["db"], "select status, counts from runs order by id")
+    assert [r["status"] for r in runs] == ["ok", "ok"]
+    assert json.loads(runs[1]["counts"])["new"] == 0
+
+
+def test_full_text_search_finds_articles(crawl: dict[str, Any]) -> None:
+    rows = query(
+        crawl["db"],
+        "select a.title from articles_fts f join articles a on a.rowid = f.rowid "
+        "where articles_fts match 'bridge' order by rank",
+    )
+    assert rows and "Bridge" in rows[0]["title"]
+
+
+def test_status_lists_each_source(crawl: dict[str, Any]) -> None:
+    result = syndicator("status", "--json", config=crawl["config"])
+    assert result.returncode == 0, result.stderr
+    sources = {row["source"]: row for row in json.loads(result.stdout)["sources"]}
+    assert set(sources) == set(SITES)
+    assert sources["riverside-herald"]["articles"] == sum(
+        1 for url in stored(crawl) if url.startswith(crawl["sites"]["riverside-herald"].url)
+    )
+    assert sources["riverside-herald"]["last_error"].startswith("1 feed entry without")
+
+
+def test_store_path_is_the_one_in_the_config(crawl: dict[str, Any]) -> None:
+    assert Path(crawl["db"]).exists()
