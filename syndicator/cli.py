@@ -115,6 +115,8 @@ def status(ctx: Context, as_json: bool) -> None:
     from syndicator.store import Store
 
     config = ctx.config()
+    if not config.store_path.exists():
+        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
     store = Store(config.store_path)
     try:
         rows, last_run = store.source_status(), store.last_run()

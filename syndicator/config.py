@@ -92,6 +92,15 @@ class TeaserSelectors(_Strict):
     image: str | None = None
     use_defaults: bool = True
 
+    @model_validator(mode="after")
+    def _selectors_compile(self) -> TeaserSelectors:
+        from syndicator.teasers import check_selector
+
+        for selector in [*self.block, self.item, self.link, self.title, self.excerpt, self.image]:
+            if selector:
+                check_selector(selector)
+        return self
+
 
 class Source(_Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]

@@ -57,6 +57,14 @@ def _xpath(selector: str) -> str:
         raise SelectorProblem(f"bad CSS selector {selector!r}: {exc}") from None
 
 
+def check_selector(selector: str) -> None:
+    """Raise ``ValueError`` with a readable reason if the selector is not valid."""
+    try:
+        etree.XPath(_xpath(selector))
+    except etree.XPathSyntaxError as exc:
+        raise SelectorProblem(f"bad XPath selector {selector!r}: {exc}") from None
+
+
 @lru_cache(maxsize=256)
 def _compiled(selectors: tuple[str, ...], relative: bool) -> etree.XPath:
     parts = []

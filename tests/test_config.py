@@ -65,6 +65,14 @@ def write(tmp_path: Path, text: str) -> Path:
             "crawl.delay: Input should be greater than or equal to 0",
         ),
         ("[publisher\n", "not valid TOML"),
+        (
+            PUBLISHER + GOOD_SOURCE + "[sources.teasers]\nblock = ['div[[x']\n",
+            "sources[0] (herald).teasers: bad CSS selector 'div[[x'",
+        ),
+        (
+            PUBLISHER + GOOD_SOURCE + "[sources.teasers]\nitem = '//div[@'\n",
+            "sources[0] (herald).teasers: bad XPath selector '//div[@'",
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:

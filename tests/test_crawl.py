@@ -23,7 +23,9 @@ def squash(text: str) -> str:
 def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("crawl")
     config = write_config(
-        tmp / "syndicator.toml", demo_sources(sites), disclaimer_template=(
+        tmp / "syndicator.toml",
+        demo_sources(sites),
+        disclaimer_template=(
             "<p>We are {{ publisher.name }}. Opinions are the author's alone.</p>"
         ),
     )
@@ -31,8 +33,12 @@ def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     before_second = {name: len(sites[name].requests) for name in SITES}
     second = syndicator("crawl", config=config)
     return {
-        "config": config, "db": tmp / "store.db", "first": first, "second": second,
-        "before_second": before_second, "sites": sites,
+        "config": config,
+        "db": tmp / "store.db",
+        "first": first,
+        "second": second,
+        "before_second": before_second,
+        "sites": sites,
     }
 
 
@@ -70,7 +76,7 @@ def test_first_crawl_succeeds_with_summary(crawl: dict[str, Any]) -> None:
 
 def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> None:
     rows = stored(crawl)
-    kept, dropped = cross_posts(crawl)
+    _kept, dropped = cross_posts(crawl)
     expected_urls = {url for _, url, _ in good_articles(crawl)} - {dropped}
     assert set(rows) == expected_urls
     for name, url, expected in good_articles(crawl):
@@ -85,7 +91,9 @@ def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> Non
         assert row["canonical_url"] == url
         assert row["language"] == "en-US"
         assert set(expected["tags"]) <= set(json.loads(row["tags"]))
-        assert row["image_url"] == expected["og_image"].replace("{{SITE}}", crawl["sites"][name].url)
+        assert row["image_url"] == expected["og_image"].replace(
+            "{{SITE}}", crawl["sites"][name].url
+        )
 
 
 def test_body_has_the_paragraphs_and_none_of_the_chrome(crawl: dict[str, Any]) -> None:
@@ -122,7 +130,8 @@ def test_teasers_match_the_related_blocks_exactly(crawl: dict[str, Any]) -> None
         if url not in rows:
             continue
         teasers = query(
-            crawl["db"], "select * from teasers where article_id = ? order by position",
+            crawl["db"],
+            "select * from teasers where article_id = ? order by position",
             (rows[url]["id"],),
         )
         base = crawl["sites"][name].url
@@ -132,9 +141,11 @@ def test_teasers_match_the_related_blocks_exactly(crawl: dict[str, Any]) -> None
             assert squash(got["excerpt"]) == squash(want["excerpt"])
 
 
-def test_republished_html_has_body_attribution_disclaimer_and_teasers(crawl: dict[str, Any]) -> None:
+def test_republished_html_has_body_attribution_disclaimer_and_teasers(
+    crawl: dict[str, Any],
+) -> None:
     rows = stored(crawl)
-    name, url, expected = good_articles(crawl)[0]
+    _name, url, expected = good_articles(crawl)[0]
     page = rows[url]["republish_html"]
     body_end = page.index(squash(expected["paragraphs"][-1])[:40])
     attribution = page.index("first published by")
@@ -198,7 +209,7 @@ def test_second_crawl_uses_conditional_get_and_fetches_no_article(crawl: dict[st
     assert "crawl finished; 0 new, 0 updated" in result.stdout
     for name in SITES:
         site = crawl["sites"][name]
-        later = site.requests[crawl["before_second"][name]:]
+        later = site.requests[crawl["before_second"][name] :]
         discovery = [r for r in later if r.path != "/robots.txt"]
         assert discovery, name
         for request in discovery:

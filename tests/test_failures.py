@@ -12,8 +12,10 @@ from typing import Any
 from syndicator.siteserver import Site
 from tests.conftest import ROOT, query, syndicator, write_config
 
-ARTICLE = "<html><body><article><h1>T</h1>" + "<p>Words of a fine story here. </p>" * 40 + (
-    "</article></body></html>"
+ARTICLE = (
+    "<html><body><article><h1>T</h1>"
+    + "<p>Words of a fine story here. </p>" * 40
+    + ("</article></body></html>")
 )
 
 
@@ -32,7 +34,9 @@ def flaky_site() -> Site:
         calls[path] = calls.get(path, 0) + 1
         html = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/sitemap.xml":
-            urls = "".join(f"<url><loc>{site.url}/{p}/</loc></url>" for p in ("a", "b", "err", "gone"))
+            urls = "".join(
+                f"<url><loc>{site.url}/{p}/</loc></url>" for p in ("a", "b", "err", "gone")
+            )
             body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
             return 200, {"Content-Type": "application/xml"}, body.encode()
         if path in ("/a/", "/b/"):
@@ -50,10 +54,17 @@ def test_an_unreachable_source_fails_the_run_but_not_the_others(tmp_path: Path) 
     site = flaky_site()
     try:
         dead = f"http://127.0.0.1:{closed_port()}"
-        config = write_config(tmp_path / "c.toml", [
-            {"name": "dead", "feeds": [f"{dead}/feed.xml"], "sitemaps": [f"{dead}/sitemap.xml"]},
-            {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10},
-        ])
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {
+                    "name": "dead",
+                    "feeds": [f"{dead}/feed.xml"],
+                    "sitemaps": [f"{dead}/sitemap.xml"],
+                },
+                {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10},
+            ],
+        )
         result = syndicator("crawl", config=config)
     finally:
         site.stop()
@@ -77,9 +88,12 @@ def test_an_unreachable_source_fails_the_run_but_not_the_others(tmp_path: Path) 
 def test_a_failed_page_is_tried_again_next_run_and_a_404_is_not(tmp_path: Path) -> None:
     site = flaky_site()
     try:
-        config = write_config(tmp_path / "c.toml", [
-            {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10},
-        ])
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10},
+            ],
+        )
         syndicator("crawl", config=config)
         site.calls.clear()
         second = syndicator("crawl", config=config)
@@ -91,14 +105,27 @@ def test_a_failed_page_is_tried_again_next_run_and_a_404_is_not(tmp_path: Path) 
 
 
 def test_scrapy_command_line_works_from_the_repository_root(tmp_path: Path, sites: Any) -> None:
-    listed = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.stdout.split() == ["sources"], listed.stderr
     rh = sites["riverside-herald"].url
-    config = write_config(tmp_path / "c.toml", [
-        {"name": "riverside-herald", "feeds": [f"{rh}/feed.xml"]},
-    ])
-    subprocess.run([sys.executable, "-m", "scrapy", "crawl", "sources"], cwd=ROOT,
-                   capture_output=True, text=True, timeout=180,
-                   env={**os.environ, "SYNDICATOR_CONFIG": str(config)})
+    config = write_config(
+        tmp_path / "c.toml",
+        [
+            {"name": "riverside-herald", "feeds": [f"{rh}/feed.xml"]},
+        ],
+    )
+    subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "sources"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "SYNDICATOR_CONFIG": str(config)},
+    )
     assert len(query(tmp_path / "store.db", "select id from articles")) >= 5

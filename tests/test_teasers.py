@@ -56,11 +56,18 @@ def teasers_of(html: str, selectors: dict | None = None) -> list[dict]:
 def test_jetpack_teasers() -> None:
     result = extract_page(page(JETPACK), URL)
     assert result["teasers"] == [
-        {"title": "First related story", "url": "http://news.example/2026/11/one/",
-         "excerpt": "The first words of the first related story…",
-         "image_url": "http://news.example/img/one.jpg"},
-        {"title": "Second related story", "url": "http://news.example/2026/11/two/",
-         "excerpt": "The first words of the second one", "image_url": None},
+        {
+            "title": "First related story",
+            "url": "http://news.example/2026/11/one/",
+            "excerpt": "The first words of the first related story…",
+            "image_url": "http://news.example/img/one.jpg",
+        },
+        {
+            "title": "Second related story",
+            "url": "http://news.example/2026/11/two/",
+            "excerpt": "The first words of the second one",
+            "image_url": None,
+        },
     ]
     assert "related" not in result["body_text"].lower()
     assert all(p in result["body_text"] for p in PARAGRAPHS)
@@ -75,8 +82,12 @@ def test_yarpp_teasers() -> None:
 
 def test_contextual_related_posts_teasers() -> None:
     assert teasers_of(page(CRP)) == [
-        {"title": "Gamma headline", "url": "http://news.example/news/gamma/",
-         "excerpt": "Gamma excerpt words", "image_url": "http://news.example/img/gamma.jpg"}
+        {
+            "title": "Gamma headline",
+            "url": "http://news.example/news/gamma/",
+            "excerpt": "Gamma excerpt words",
+            "image_url": "http://news.example/img/gamma.jpg",
+        }
     ]
 
 
