@@ -1,7 +1,8 @@
 """The ``syndicator`` command.
 
-Exit codes: 0 all well, 1 a source failed entirely (or a command failed),
-2 the configuration is unusable. The crawl stack is imported only by the
+Exit codes: 0 all well, 1 a source failed entirely or a delivery failed (or
+a command could not do its job), 2 the configuration is unusable, 3 another
+run holds the lock. The crawl stack is imported only by the
 commands that crawl, so ``--help`` and ``status`` start fast.
 """
 
@@ -18,7 +19,7 @@ import click
 from syndicator import __version__
 from syndicator.config import Config, ConfigError, config_path, load_config
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
 
 
 class Context:
@@ -87,7 +88,8 @@ def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
     sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
 
 
-def _crawl(ctx: Context, config: Config, sources: tuple[str, ...]) -> dict[str, Any]:
+def _crawl(ctx: Context, config: Config, sources: tuple[str, ...],
+           quiet_if_idle: bool = False) -> dict[str, Any]:
     from syndicator.crawl import run_crawl, summary_line
 
     started = time.monotonic()
@@ -96,11 +98,133 @@ def _crawl(ctx: Context, config: Config, sources: tuple[str, ...]) -> dict[str, 
     except ConfigError as exc:
         fail(str(exc), EXIT_CONFIG)
     line = summary_line(run, time.monotonic() - started, str(config.store_path))
+    counts = run.get("counts", {})
+    idle = not (counts.get("new") or counts.get("updated"))
     if run.get("status") != "ok":
         click.echo(line, err=True)
-    elif not ctx.quiet:
+    elif not ctx.quiet or (quiet_if_idle and not idle):
         click.echo(line)
     return run
+
+
+def _partners(config: Config, names: tuple[str, ...]) -> list[Any]:
+    try:
+        if names:
+            return [config.partner(name) for name in names]
+    except ConfigError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    return [partner for partner in config.partners if partner.enabled]
+
+
+def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool) -> bool:
+    """Publish; print the summary; True when every delivery went well."""
+    import asyncio
+
+    from syndicator.progress import reporter
+    from syndicator.publish import Publisher, summary_line
+    from syndicator.store import Store
+
+    partners = _partners(config, names)
+    started = time.monotonic()
+    store = Store(config.store_path)
+    run_id = None if dry_run else store.start_run("publish")
+    try:
+        with reporter(ctx.quiet or dry_run) as progress:
+            publisher = Publisher(config, store, dry_run=dry_run, on_event=progress.event)
+            report = asyncio.run(publisher.run(partners))
+    except ConfigError as exc:
+        if run_id is not None:
+            store.finish_run(run_id, "failed", {}, str(exc))
+        fail(str(exc), EXIT_CONFIG)
+    if run_id is not None:
+        counts = {"sent": report.total("new"), "updated": report.total("updated"),
+                  "retrying": report.total("retrying"), "failed": report.total("failed"),
+                  "partners": {p.name: {"new": p.new, "updated": p.updated,
+                                        "retrying": p.retrying, "failed": p.failed,
+                                        "waiting": p.waiting} for p in report.partners}}
+        errors = [e for p in report.partners for e in p.errors]
+        store.finish_run(run_id, "ok" if report.ok else "failed", counts,
+                         "; ".join(errors)[:1000] or None)
+    store.close()
+    if dry_run:
+        for partner in report.partners:
+            for line in partner.planned:
+                click.echo(f"{partner.name}: {line}")
+            for line in partner.errors:
+                click.echo(f"{partner.name}: {line}")
+    line = summary_line(report, time.monotonic() - started)
+    if not report.ok:
+        click.echo(line, err=True)
+    elif not (ctx.quiet and report.nothing_done):
+        click.echo(line)
+    return report.ok
+
+
+@cli.command()
+@click.option("--partner", "partners", multiple=True, metavar="NAME",
+              help="Publish only to this partner (repeatable). Default: every enabled partner.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@pass_context
+def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
+    """Deliver stored articles to the partners: new posts once, updates when they change.
+
+        syndicator publish
+        syndicator publish --partner partner-wp --dry-run
+    """
+    ok = _publish(ctx, ctx.config(), partners, dry_run)
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Crawl only this source.")
+@click.option("--partner", "partners", multiple=True, metavar="NAME",
+              help="Publish only to this partner.")
+@pass_context
+def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> None:
+    """Crawl, then publish: the command for cron. An overlapping run exits at once (code 3).
+
+        */10 * * * * cd /srv/syndicator && .venv/bin/syndicator --quiet run
+    """
+    from filelock import FileLock, Timeout
+
+    config = ctx.config()
+    _partners(config, partners)  # unknown names fail before the crawl
+    lock_path = config.store_path.with_name(config.store_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(lock_path, timeout=0):
+            crawled = _crawl(ctx, config, sources, quiet_if_idle=True)
+            ok = _publish(ctx, config, partners, dry_run=False)
+    except Timeout:
+        fail(f"another run holds the lock {lock_path}; not starting", EXIT_LOCKED)
+    sys.exit(EXIT_OK if ok and crawled.get("status") == "ok" else EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--partner", "partners", multiple=True, metavar="NAME", required=True,
+              help="The partner whose failed deliveries to re-queue (repeatable).")
+@pass_context
+def retry(ctx: Context, partners: tuple[str, ...]) -> None:
+    """Re-queue a partner's failed deliveries (and re-enable it if it was disabled).
+
+        syndicator retry --partner partner-wp
+    """
+    from syndicator.deliveries import Deliveries
+    from syndicator.store import Store
+
+    config = ctx.config()
+    chosen = _partners(config, partners)
+    store = Store(config.store_path)
+    try:
+        deliveries = Deliveries(store)
+        for partner in chosen:
+            deliveries.enable(partner.name)
+            count = deliveries.requeue_failed(partner.name)
+            if not ctx.quiet:
+                click.echo(f"{partner.name}: re-queued {count} failed "
+                           f"deliver{'y' if count == 1 else 'ies'}; they go out with the next publish")
+    finally:
+        store.close()
 
 
 @cli.command()
@@ -117,13 +241,17 @@ def status(ctx: Context, as_json: bool) -> None:
     config = ctx.config()
     if not config.store_path.exists():
         fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
+    from syndicator.deliveries import Deliveries
+
     store = Store(config.store_path)
     try:
         rows, last_run = store.source_status(), store.last_run()
+        partners = Deliveries(store).partner_status()
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps({"sources": rows, "last_run": last_run}, indent=2))
+        click.echo(json.dumps({"sources": rows, "partners": partners, "last_run": last_run},
+                              indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -142,6 +270,16 @@ def status(ctx: Context, as_json: bool) -> None:
         )
     console = Console()
     console.print(table)
+    if partners:
+        deliveries = Table(title="Partners")
+        for column in ("partner", "kind", "sent", "pending", "failed", "last sent", "last error"):
+            deliveries.add_column(column, overflow="fold")
+        for row in partners:
+            name = row["partner"] + (" (disabled)" if row["disabled_reason"] else "")
+            deliveries.add_row(name, row["kind"], str(row["sent"]), str(row["pending"]),
+                               str(row["failed"]), row["last_sent"] or "-",
+                               row["disabled_reason"] or row["last_error"] or "")
+        console.print(deliveries)
     if last_run:
         console.print(
             f"Last run: {last_run['command']} #{last_run['id']} {last_run['status']} "
@@ -171,24 +309,27 @@ def init(ctx: Context, path: Path | None, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--serve", is_flag=True, help="Only serve the demo sites until interrupted.")
+@click.option("--serve", is_flag=True, help="Only serve the demo sites and partners until interrupted.")
 @pass_context
 def demo(ctx: Context, serve: bool) -> None:
-    """Serve the bundled demo news sites on 127.0.0.1 and crawl them.
+    """Serve the bundled demo news sites and partners on 127.0.0.1, crawl, and publish.
 
-    Uses data/syndicator.toml unless --config says otherwise; a second run
-    stores nothing new.
+    Uses data/syndicator.toml unless --config says otherwise. The demo
+    partners (a WordPress-like site, a webhook receiver, an Atom file) keep
+    their state in data/partners/, so a second run sends nothing new.
 
         syndicator demo
-        syndicator demo --serve    # browse http://127.0.0.1:8301/
+        syndicator demo --serve    # browse http://127.0.0.1:8301/ and http://127.0.0.1:8303/
     """
-    from syndicator.demo import demo_sites, show_store
+    from syndicator.demo import DemoPartners, demo_sites, show_store
 
     config = ctx.config()
-    with demo_sites() as sites:
-        for site in sites.sites.values():
-            if not ctx.quiet:
+    with demo_sites() as sites, DemoPartners(config.path.parent / "partners") as partners:
+        if not ctx.quiet:
+            for site in sites.sites.values():
                 click.echo(f"serving {site.name} at {site.url}/")
+            click.echo(f"serving the demo WordPress partner at {partners.wordpress.url}/ "
+                       f"and the webhook partner at {partners.webhook.url}")
         if serve:
             click.echo("press Ctrl-C to stop")
             try:
@@ -196,10 +337,12 @@ def demo(ctx: Context, serve: bool) -> None:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return
-        run = _crawl(ctx, config, ())
-    if not ctx.quiet:
-        show_store(config)
-    sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
+        crawled = _crawl(ctx, config, ())
+        published = _publish(ctx, config, (), dry_run=False)
+        if not ctx.quiet:
+            show_store(config)
+            partners.show()
+    sys.exit(EXIT_OK if published and crawled.get("status") == "ok" else EXIT_FAILED)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -45,6 +45,15 @@ def _regex(value: str) -> str:
     except re.error as exc:
         raise ValueError(f"not a valid regular expression ({exc})") from None
     return value
+
+
+def _iso_date(value: str) -> str:
+    from syndicator.dates import to_utc_iso
+
+    parsed = to_utc_iso(value)
+    if parsed is None:
+        raise ValueError(f"not a date: {value!r}")
+    return parsed
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
@@ -149,11 +158,99 @@ class Publisher(_Strict):
     republish_template: str | None = None
 
 
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+PartnerName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+# keys that would hold a secret: refused with a pointer to the *_env key instead
+SECRET_KEYS = {
+    "password": "password_env", "app_password": "password_env", "application_password":
+    "password_env", "secret": "secret_env", "token": "secret_env", "api_key": "secret_env",
+}
+
+
+class _Partner(_Strict):
+    name: PartnerName
+    enabled: bool = True
+    sources: list[str] = []
+    since: Annotated[str, AfterValidator(_iso_date)] | None = None
+    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 12
+    allow_networks: list[IPNetwork] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_secrets(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, env_key in SECRET_KEYS.items():
+                if key in data:
+                    raise ValueError(
+                        f"{key}: secrets do not belong in the config file; name an environment "
+                        f'variable instead, e.g. {env_key} = "PARTNER_{key.upper()}", and export it'
+                    )
+        return data
+
+
+class WordPressPartner(_Partner):
+    kind: Literal["wordpress"]
+    url: HttpUrl
+    username: str
+    password_env: EnvName
+    status: Literal["publish", "draft", "pending", "private"] = "publish"
+    author: Annotated[int, Field(ge=1)] | None = None
+    categories: list[str] = []
+    tags: Literal["tags", "categories", "none"] = "tags"
+    term_map: dict[str, str] = {}
+    create_terms: bool = True
+    featured_image: bool = True
+    post_date: Literal["original", "delivery"] = "original"
+
+
+class WebhookPartner(_Partner):
+    kind: Literal["webhook"]
+    url: HttpUrl
+    secret_env: EnvName
+
+
+class AtomPartner(_Partner):
+    kind: Literal["atom"]
+    path: Path
+    entries: Annotated[int, Field(ge=1, le=1000)] = 50
+    title: str | None = None
+    feed_url: HttpUrl | None = None
+
+
+Partner = Annotated[WordPressPartner | WebhookPartner | AtomPartner, Field(discriminator="kind")]
+
+
 class Config(_Strict):
     publisher: Publisher
     crawl: Politeness = Politeness()
     sources: list[Source] = []
+    partners: list[Partner] = []
     path: Path = Path(DEFAULT_CONFIG)
+
+    @model_validator(mode="after")
+    def _partners_name_known_sources(self) -> Config:
+        known = {source.name for source in self.sources}
+        names: set[str] = set()
+        for partner in self.partners:
+            if partner.name in names:
+                raise ValueError(f"two partners are named {partner.name!r}")
+            names.add(partner.name)
+            for source in partner.sources:
+                if source not in known:
+                    raise ValueError(f"partner {partner.name!r} names unknown source {source!r}")
+        return self
+
+    def partner(self, name: str) -> WordPressPartner | WebhookPartner | AtomPartner:
+        for partner in self.partners:
+            if partner.name == name:
+                return partner
+        raise ConfigError(f"{self.path}: no partner named {name!r}")
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, relative ones taken from the config file's folder."""
+        return path if path.is_absolute() else self.path.parent / path
 
     @field_validator("sources")
     @classmethod
@@ -167,9 +264,7 @@ class Config(_Strict):
 
     @property
     def store_path(self) -> Path:
-        """The store, relative paths taken from the config file's folder."""
-        store = self.publisher.store
-        return store if store.is_absolute() else self.path.parent / store
+        return self.resolve(self.publisher.store)
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -248,6 +343,8 @@ def _key_path(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if isinstance(node, dict) and isinstance(node.get("name"), str):
                 out += f" ({node['name']})"
+        elif isinstance(node, dict) and node.get("kind") == part and part not in node:
+            continue  # the tag of a discriminated union (partners' kind) is not a key
         else:
             out += f".{part}" if out else str(part)
             node = node.get(part) if isinstance(node, dict) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from syndicator.config import Config
@@ -9,6 +10,12 @@ from syndicator.siteserver import Site, SiteGroup
 
 # fixed ports, because data/syndicator.toml names the sites' URLs
 DEMO_PORTS = {"riverside-herald": 8301, "northgate-gazette": 8302}
+WORDPRESS_PORT, WEBHOOK_PORT = 8303, 8304
+# the demo partners' credentials; data/syndicator.toml names these variables
+DEMO_SECRETS = {
+    "DEMO_WP_PASSWORD": "demo AbCd EfGh IjKl MnOp QrSt",
+    "DEMO_WEBHOOK_SECRET": "whsec_c3luZGljYXRvci1kZW1vLXdlYmhvb2stc2VjcmV0IQ==",
+}
 
 
 def demo_root() -> Path:
@@ -22,6 +29,54 @@ def demo_sites(ports: dict[str, int] | None = None) -> SiteGroup:
     ports = DEMO_PORTS if ports is None else ports
     root = demo_root() / "sites"
     return SiteGroup([Site(name, [root / name], port=port) for name, port in ports.items()])
+
+
+class DemoPartners:
+    """A WordPress-like site and a webhook receiver on loopback that keep their
+    posts in data/partners/, so a second demo run shows the same partner state."""
+
+    def __init__(self, state_dir: Path) -> None:
+        from syndicator.receivers.webhook import WebhookReceiver
+        from syndicator.receivers.wordpress import WordPressReceiver
+
+        for name, value in DEMO_SECRETS.items():
+            os.environ.setdefault(name, value)
+        self.wordpress = WordPressReceiver(
+            username="editor", app_password=os.environ["DEMO_WP_PASSWORD"],
+            port=WORDPRESS_PORT, state_file=state_dir / "wordpress.json",
+        )
+        self.webhook = WebhookReceiver(
+            secret=os.environ["DEMO_WEBHOOK_SECRET"], port=WEBHOOK_PORT,
+            state_file=state_dir / "webhook.json",
+        )
+
+    def __enter__(self) -> DemoPartners:
+        self.wordpress.start()
+        self.webhook.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wordpress.stop()
+        self.webhook.stop()
+
+    def show(self) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        posts = Table(title=f"Posts on the demo WordPress partner ({self.wordpress.url}/)")
+        for column in ("id", "status", "title", "link", "modified (UTC)"):
+            posts.add_column(column, overflow="fold")
+        for post in sorted(self.wordpress.posts.values(), key=lambda p: p["id"]):
+            posts.add_row(str(post["id"]), post["status"], post["title"]["raw"], post["link"],
+                          post.get("modified_gmt", ""))
+        console = Console()
+        console.print(posts)
+        unique = self.webhook.unique()
+        console.print(
+            f"Webhook partner ({self.webhook.url}): {len(unique)} article revisions received, "
+            f"{sum(1 for d in self.webhook.deliveries if d['duplicate'])} repeats ignored",
+            highlight=False,
+        )
 
 
 def show_store(config: Config) -> None:

@@ -3,10 +3,7 @@ and the network guard."""
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -15,6 +12,7 @@ from scrapy.http import Response
 
 from syndicator import signals as our_signals
 from syndicator.dates import utc_now
+from syndicator.netguard import IPNetwork, NetworkRefusedError, check_url
 from syndicator.scrapy_settings import config_from_settings, store_for
 
 DISCOVERY = ("feed", "sitemap", "section")
@@ -47,6 +45,11 @@ class FetchStateMiddleware:
         self.crawler = crawler
         self.store = store_for(crawler)
         self.pending: dict[str, dict[str, Any]] = {}
+        # article URLs let through this run; the spider's requests bypass Scrapy's
+        # duplicate filter so that a later, newer-dated discovery of a URL that was
+        # skipped as unchanged still gets through here
+        self.fetching: set[str] = set()
+        self.skipped: set[str] = set()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.fetch_problem, signal=our_signals.fetch_problem)
 
@@ -56,10 +59,13 @@ class FetchStateMiddleware:
 
     def process_request(self, request: Request) -> None:
         kind = request.meta.get("syndicator_kind")
-        if kind is None:
-            return
+        if kind is None or request.meta.get("syndicator_admitted"):
+            return  # not ours, or a retry or redirect of a request already let through
+        if kind == "article" and request.url in self.fetching:
+            raise AlreadyFetched("already being fetched in this run")
         state = self.store.fetch_state(request.url)
         if state is None:
+            self._admit(request)
             return
         if kind in DISCOVERY:
             if state.get("etag"):
@@ -70,8 +76,16 @@ class FetchStateMiddleware:
             status, fetched_at = state.get("status"), state.get("fetched_at") or ""
             newer = request.meta.get("discovered_at")
             if status and status < 500 and (not newer or newer <= fetched_at):
-                self.crawler.stats.inc_value("syndicator/unchanged")
+                if request.url not in self.skipped:  # feed and sitemap may both list it
+                    self.skipped.add(request.url)
+                    self.crawler.stats.inc_value("syndicator/unchanged")
                 raise AlreadyFetched(f"fetched {fetched_at}, not changed since")
+        self._admit(request)
+
+    def _admit(self, request: Request) -> None:
+        request.meta["syndicator_admitted"] = True
+        if request.meta.get("syndicator_kind") == "article":
+            self.fetching.add(request.url)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._count(request, ok=response.status < 400)
@@ -127,11 +141,10 @@ def _header(response: Response, name: str) -> str | None:
 
 
 class NetworkGuardMiddleware:
-    """Refuses URLs whose host is or resolves to a non-public address
-    (loopback, private, link-local, multicast, reserved), unless the source
-    allows that network with ``allow_networks``."""
+    """Refuses requests to non-public addresses the source did not allow
+    (see :mod:`syndicator.netguard`); redirects come back through here too."""
 
-    def __init__(self, allowed: dict[str, list[ipaddress._BaseNetwork]]) -> None:
+    def __init__(self, allowed: dict[str, list[IPNetwork]]) -> None:
         self.allowed = allowed
         self.any_allowed = [net for nets in allowed.values() for net in nets]
 
@@ -141,26 +154,9 @@ class NetworkGuardMiddleware:
         return cls({source.name: list(source.allow_networks) for source in config.sources})
 
     async def process_request(self, request: Request) -> None:
-        parts = urlsplit(request.url)
-        host = parts.hostname or ""
         source = request.meta.get("source")
         allowed = self.allowed.get(source, []) if source else self.any_allowed
-        for address in await _addresses(host, parts.port or 80):
-            if address.is_global or any(address in net for net in allowed):
-                continue
-            raise NetworkRefused(
-                f"{host} is {address}, a non-public address; "
-                f"list its network in the source's allow_networks to crawl it"
-            )
-
-
-async def _addresses(host: str, port: int) -> list[ipaddress._BaseAddress]:
-    try:
-        return [ipaddress.ip_address(host)]
-    except ValueError:
-        pass
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port)
-    except OSError:
-        return []  # the download itself will fail and say why
-    return [ipaddress.ip_address(info[4][0]) for info in infos]
+        try:
+            await check_url(request.url, allowed, "list its network in the source's allow_networks")
+        except NetworkRefusedError as exc:
+            raise NetworkRefused(str(exc)) from None

@@ -130,7 +130,27 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["drops"].create_index(["at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    db["deliveries"].create(
+        {
+            "article_id": str, "partner": str, "status": str, "remote_id": str,
+            "remote_url": str, "remote_key": str, "media_id": str, "delivered_hash": str,
+            "attempts": int, "next_attempt_at": str, "last_error": str, "created_at": str,
+            "updated_at": str, "sent_at": str,
+        },
+        pk=("article_id", "partner"),
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"status"},
+    )
+    db["deliveries"].create_index(["partner", "status", "next_attempt_at"])
+    db["partners"].create(
+        {"name": str, "kind": str, "url": str, "disabled_at": str, "disabled_reason": str,
+         "updated_at": str},
+        pk="name",
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -1,0 +1,224 @@
+"""Delivery state: which article went to which partner, and what is still owed.
+
+One row per (article, partner) in ``deliveries``. The life of a row:
+
+    pending ──► sending ──► sent ──(article changed)──► pending …
+       ▲           │
+       └─ retry ◄──┤ (transient failure: next_attempt_at set, attempts counted)
+                   └──► failed (permanent, or out of attempts)   skipped (never to be sent)
+
+``sending`` is written and committed *before* the request goes out, so a
+publish killed after sending finds the row in that state and the adapter
+looks for what the earlier attempt may have created before creating again.
+Every transition is committed at once: no batching here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from syndicator.dates import utc_now
+from syndicator.store import Store
+
+RETRYABLE = ("pending", "sending")
+
+
+def revision_hash(article: dict[str, Any]) -> str:
+    """What a partner has seen of an article: its title and body. A change in
+    either is a new revision and means an update."""
+    text = f"{article.get('title') or ''}\n{article['content_hash']}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Queued:
+    new: int = 0
+    updates: int = 0
+
+
+class Deliveries:
+    """Delivery state in the store. With ``dry_run`` nothing is committed: the
+    caller rolls the transaction back when done."""
+
+    def __init__(self, store: Store, dry_run: bool = False) -> None:
+        self.store = store
+        self.db = store.db
+        self.dry_run = dry_run
+
+    def _commit(self, sql: str, params: list[Any]) -> int:
+        if self.dry_run:
+            if not self.db.conn.in_transaction:
+                self.db.begin()
+            return self.db.execute(sql, params).rowcount
+        with self.store.write() as db:
+            count = db.execute(sql, params).rowcount
+        self.store.flush()
+        return count
+
+    # -- partners ---------------------------------------------------------------
+
+    def sync_partners(self, partners: list[dict[str, Any]]) -> None:
+        now = utc_now()
+        for partner in partners:
+            self._commit(
+                """insert into partners (name, kind, url, updated_at) values (?, ?, ?, ?)
+                   on conflict (name) do update set kind = excluded.kind, url = excluded.url,
+                     updated_at = excluded.updated_at""",
+                [partner["name"], partner["kind"], partner["url"], now],
+            )
+
+    def disabled_reason(self, partner: str) -> str | None:
+        row = self.db.execute(
+            "select disabled_reason from partners where name = ? and disabled_at is not null",
+            [partner],
+        ).fetchone()
+        return row[0] if row else None
+
+    def disable(self, partner: str, reason: str) -> None:
+        self._commit(
+            "update partners set disabled_at = ?, disabled_reason = ? where name = ?",
+            [utc_now(), reason, partner],
+        )
+
+    def enable(self, partner: str) -> None:
+        self._commit(
+            "update partners set disabled_at = null, disabled_reason = null where name = ?",
+            [partner],
+        )
+
+    # -- queueing ---------------------------------------------------------------
+
+    def enqueue(self, partner: str, sources: list[str], since: str | None) -> Queued:
+        """Queue every article the partner has not had, and an update for every
+        sent article that changed since."""
+        now = utc_now()
+        where, params = ["1 = 1"], []
+        if sources:
+            where.append(f"a.source in ({', '.join('?' * len(sources))})")
+            params += sources
+        if since:
+            where.append("a.first_seen_at >= ?")
+            params.append(since)
+        queued = Queued()
+        queued.new = self._commit(
+            f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
+                  created_at, updated_at)
+                select a.id, ?, 'pending', 0, ?, ?, ? from articles a
+                where {" and ".join(where)}
+                  and not exists (select 1 from deliveries d
+                                  where d.article_id = a.id and d.partner = ?)""",
+            [partner, now, now, now, *params, partner],
+        )
+        changed = [
+            row[0]
+            for row in self.db.execute(
+                """select a.id, a.title, a.content_hash, d.delivered_hash from deliveries d
+                   join articles a on a.id = d.article_id
+                   where d.partner = ? and d.status = 'sent'""",
+                [partner],
+            ).fetchall()
+            if revision_hash({"title": row[1], "content_hash": row[2]}) != row[3]
+        ]
+        for article_id in changed:
+            queued.updates += self._commit(
+                """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
+                     last_error = null, updated_at = ? where article_id = ? and partner = ?""",
+                [now, now, article_id, partner],
+            )
+        return queued
+
+    def due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
+        """Deliveries owed to the partner now, oldest article first, with the article."""
+        now = now or utc_now()
+        rows = self.db.query(
+            """select d.status as delivery_status, d.remote_id, d.remote_url, d.remote_key,
+                 d.media_id, d.attempts, d.delivered_hash, a.*, s.title as source_title
+               from deliveries d join articles a on a.id = d.article_id
+               left join sources s on s.name = a.source
+               where d.partner = ? and d.status in ('pending', 'sending')
+                 and (d.next_attempt_at is null or d.next_attempt_at <= ?)
+               order by a.published_at, a.first_seen_at""",
+            [partner, now],
+        )
+        articles = []
+        for row in rows:
+            row["tags"] = json.loads(row["tags"] or "[]")
+            row["teasers"] = self.store.teasers(row["id"])
+            articles.append(row)
+        return articles
+
+    def waiting(self, partner: str) -> int:
+        return self.db.execute(
+            "select count(*) from deliveries where partner = ? and status in ('pending', 'sending')",
+            [partner],
+        ).fetchone()[0]
+
+    # -- transitions ------------------------------------------------------------
+
+    def mark_sending(self, article_id: str, partner: str, remote_key: str | None) -> None:
+        now = utc_now()
+        self._commit(
+            """update deliveries set status = 'sending', attempts = attempts + 1,
+                 remote_key = coalesce(remote_key, ?), updated_at = ?
+               where article_id = ? and partner = ?""",
+            [remote_key, now, article_id, partner],
+        )
+
+    def mark_sent(self, article_id: str, partner: str, *, remote_id: str | None,
+                  remote_url: str | None, delivered_hash: str, media_id: str | None = None) -> None:
+        now = utc_now()
+        self._commit(
+            """update deliveries set status = 'sent', remote_id = ?, remote_url = ?,
+                 media_id = coalesce(?, media_id), delivered_hash = ?, last_error = null,
+                 next_attempt_at = null, sent_at = ?, updated_at = ?
+               where article_id = ? and partner = ?""",
+            [remote_id, remote_url, media_id, delivered_hash, now, now, article_id, partner],
+        )
+
+    def mark_retry(self, article_id: str, partner: str, error: str, next_attempt_at: str,
+                   media_id: str | None = None) -> None:
+        self._commit(
+            """update deliveries set status = 'pending', last_error = ?, next_attempt_at = ?,
+                 media_id = coalesce(?, media_id), updated_at = ?
+               where article_id = ? and partner = ?""",
+            [error, next_attempt_at, media_id, utc_now(), article_id, partner],
+        )
+
+    def mark_failed(self, article_id: str, partner: str, error: str, status: str = "failed") -> None:
+        self._commit(
+            """update deliveries set status = ?, last_error = ?, next_attempt_at = null,
+                 updated_at = ? where article_id = ? and partner = ?""",
+            [status, error, utc_now(), article_id, partner],
+        )
+
+    def requeue_failed(self, partner: str) -> int:
+        now = utc_now()
+        return self._commit(
+            """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
+                 updated_at = ? where partner = ? and status = 'failed'""",
+            [now, now, partner],
+        )
+
+    # -- summaries --------------------------------------------------------------
+
+    def partner_status(self) -> list[dict[str, Any]]:
+        sql = """
+        select p.name as partner, p.kind, p.disabled_reason,
+          sum(d.status = 'sent') as sent,
+          sum(d.status in ('pending', 'sending')) as pending,
+          sum(d.status = 'failed') as failed,
+          sum(d.status = 'skipped') as skipped,
+          max(d.sent_at) as last_sent,
+          (select d2.last_error from deliveries d2 where d2.partner = p.name
+             and d2.last_error is not null order by d2.updated_at desc limit 1) as last_error
+        from partners p left join deliveries d on d.partner = p.name
+        group by p.name order by p.name
+        """
+        return [
+            {k: (v or 0) if k in ("sent", "pending", "failed", "skipped") else v
+             for k, v in row.items()}
+            for row in self.db.query(sql)
+        ]

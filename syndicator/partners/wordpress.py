@@ -1,0 +1,226 @@
+"""WordPress partners, through the REST API (``wp/v2``) with an application password.
+
+Each article becomes one post. The post's slug is fixed at the first attempt
+(``<title>-<article id>``) and kept in ``deliveries.remote_key``; when an
+earlier attempt may have created the post (it was sent, but the answer was
+lost or the process died), the post is first looked up by that slug in every
+status, and updated if found, so a retry never makes a second post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from syndicator.config import WordPressPartner
+from syndicator.partners import (
+    Delivered,
+    PartnerError,
+    article_excerpt,
+    error_for_status,
+    transport_error,
+)
+
+ALL_STATUSES = "publish,future,draft,pending,private"
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+
+def post_slug(title: str | None, article_id: str) -> str:
+    """``Council approves bridge repair`` -> ``council-approves-bridge-repair-4555da47``."""
+    ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].rstrip("-")
+    return f"{words}-{article_id[:8]}" if words else f"article-{article_id[:8]}"
+
+
+class WordPressAdapter:
+    def __init__(self, partner: WordPressPartner, client: httpx.AsyncClient, password: str,
+                 image_client: httpx.AsyncClient | None = None) -> None:
+        self.partner = partner
+        self.client = client
+        self.auth = httpx.BasicAuth(partner.username, password)
+        self.image_client = image_client
+        self.root = partner.url.rstrip("/")
+        self.pretty = True
+        self._terms: dict[tuple[str, str], int | None] = {}
+        self._term_lock = asyncio.Lock()
+
+    # -- the REST API -----------------------------------------------------------
+
+    def _endpoint(self, route: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        if self.pretty:
+            return f"{self.root}/wp-json{route}", dict(params or {})
+        return f"{self.root}/", {"rest_route": route, **(params or {})}
+
+    async def _call(self, method: str, route: str, *, params: dict[str, Any] | None = None,
+                    json: Any = None, content: bytes | None = None,
+                    headers: dict[str, str] | None = None) -> Any:
+        url, query = self._endpoint(route, params)
+        what = f"WordPress {method} {route}"
+        try:
+            response = await self.client.request(
+                method, url, params=query, json=json, content=content, headers=headers,
+                auth=self.auth, follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, what) from None
+        if response.status_code >= 400:
+            raise self._error(response, what)
+        try:
+            return response.json()
+        except ValueError:
+            raise PartnerError(
+                f"{what}: answered HTTP {response.status_code} with "
+                f"{response.headers.get('content-type', 'no content type')}, not JSON",
+                status=response.status_code,
+            ) from None
+
+    def _error(self, response: httpx.Response, what: str) -> PartnerError:
+        try:
+            body = response.json()
+            code, message = body.get("code"), html.unescape(str(body.get("message", "")))
+        except (ValueError, AttributeError):
+            body, code, message = None, None, ""
+        detail = f"{code}: {message}" if code else " ".join(response.text.split())[:200]
+        if response.status_code in (401, 403):
+            error = PartnerError(
+                f"{self.partner.name}: WordPress refused the credentials or the user's role "
+                f"(HTTP {response.status_code} {detail})",
+                permanent=True, status=response.status_code,
+            )
+        else:
+            error = error_for_status(response, what, detail)
+        error.payload = body
+        return error
+
+    async def open(self) -> None:
+        """Find the REST API (pretty permalinks or ``?rest_route=``) and check the login."""
+        for pretty in (True, False):
+            self.pretty = pretty
+            try:
+                index = await self._call("GET", "/")
+            except PartnerError as exc:
+                if exc.status is None and "not JSON" not in str(exc):
+                    raise
+                continue
+            if isinstance(index, dict) and "wp/v2" in index.get("namespaces", []):
+                break
+        else:
+            raise PartnerError(f"{self.partner.name}: no WordPress REST API at {self.root}",
+                               permanent=True)
+        await self._call("GET", "/wp/v2/users/me", params={"context": "edit"})
+
+    # -- delivering -------------------------------------------------------------
+
+    def remote_key(self, article: dict[str, Any]) -> str:
+        return post_slug(article.get("title"), article["id"])
+
+    async def deliver(self, article: dict[str, Any], remember_media: Any = None) -> Delivered:
+        slug = article.get("remote_key") or self.remote_key(article)
+        media_id = article.get("media_id") or await self._featured_image(article)
+        if media_id and remember_media is not None:
+            remember_media(media_id)
+        post = await self._post_fields(article, slug, media_id)
+        post_id = article.get("remote_id")
+        if not post_id and article.get("attempts", 0) > 0:
+            post_id = await self._find_post(slug)
+        if post_id:
+            try:
+                result = await self._call("POST", f"/wp/v2/posts/{post_id}", json=post)
+            except PartnerError as exc:
+                if exc.status == 404:
+                    raise PartnerError(
+                        f"{self.partner.name}: post {post_id} no longer exists on the partner; "
+                        "not creating another", permanent=True, status=404,
+                    ) from None
+                raise
+        else:
+            result = await self._call("POST", "/wp/v2/posts", json=post)
+        return Delivered(str(result["id"]), result.get("link"), media_id)
+
+    async def _find_post(self, slug: str) -> str | None:
+        found = await self._call(
+            "GET", "/wp/v2/posts",
+            params={"slug": slug, "status": ALL_STATUSES, "context": "edit", "per_page": 1},
+        )
+        return str(found[0]["id"]) if found else None
+
+    async def _post_fields(self, article: dict[str, Any], slug: str,
+                           media_id: str | None) -> dict[str, Any]:
+        partner = self.partner
+        tags = [partner.term_map.get(tag, tag) for tag in article.get("tags") or []]
+        tags = [tag for tag in tags if tag]
+        categories = list(partner.categories) + (tags if partner.tags == "categories" else [])
+        post: dict[str, Any] = {
+            # WordPress shows titles as HTML: a title is text, so it goes escaped
+            "title": html.escape(article.get("title") or "", quote=False),
+            "content": article["republish_html"],
+            "excerpt": html.escape(article_excerpt(article), quote=False),
+            "status": partner.status,
+            "slug": slug,
+        }
+        if partner.post_date == "original" and article.get("published_at"):
+            post["date_gmt"] = article["published_at"][:19]
+        if partner.author:
+            post["author"] = partner.author
+        if categories:
+            post["categories"] = await self._term_ids("categories", categories)
+        if partner.tags == "tags" and tags:
+            post["tags"] = await self._term_ids("tags", tags)
+        if media_id:
+            post["featured_media"] = int(media_id)
+        return post
+
+    async def _term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
+        ids = []
+        async with self._term_lock:  # two posts must not both create the same term
+            for name in names:
+                key = (taxonomy, name.lower())
+                if key not in self._terms:
+                    self._terms[key] = await self._term_id(taxonomy, name)
+                if self._terms[key] is not None:
+                    ids.append(self._terms[key])
+        return sorted(set(ids), key=ids.index)
+
+    async def _term_id(self, taxonomy: str, name: str) -> int | None:
+        found = await self._call("GET", f"/wp/v2/{taxonomy}",
+                                 params={"search": name, "per_page": 100})
+        for term in found:
+            if html.unescape(term.get("name", "")).lower() == name.lower():
+                return int(term["id"])
+        if not self.partner.create_terms:
+            return None
+        try:
+            created = await self._call("POST", f"/wp/v2/{taxonomy}", json={"name": name})
+        except PartnerError as exc:
+            payload = exc.payload if isinstance(exc.payload, dict) else {}
+            if payload.get("code") == "term_exists" and payload.get("data", {}).get("term_id"):
+                return int(payload["data"]["term_id"])  # created meanwhile by someone else
+            raise
+        return int(created["id"])
+
+    async def _featured_image(self, article: dict[str, Any]) -> str | None:
+        url = article.get("image_url")
+        if not (self.partner.featured_image and url and self.image_client):
+            return None
+        try:
+            response = await self.image_client.get(url, follow_redirects=True)
+        except Exception:
+            return None
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        if (response.status_code != 200 or not ctype.startswith("image/")
+                or not response.content or len(response.content) > MAX_IMAGE_BYTES):
+            return None
+        name = urlsplit(url).path.rsplit("/", 1)[-1] or "image"
+        filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{article['id'][:8]}-{name}")
+        media = await self._call(
+            "POST", "/wp/v2/media", content=response.content,
+            headers={"Content-Type": ctype,
+                     "Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+        return str(media["id"])
