@@ -25,7 +25,7 @@ from syndicator.config import Source
 from syndicator.extraction import ExtractionPool
 from syndicator.items import ArticleItem
 from syndicator.middlewares import AlreadyFetched, NetworkRefused, describe_exception
-from syndicator.scrapy_settings import apply_config, config_from_settings
+from syndicator.scrapy_settings import apply_config, config_from_settings, store_for
 from syndicator.urls import same_site
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -97,10 +97,15 @@ class SourcesSpider(Spider):
         )
 
     async def start(self) -> AsyncIterator[Request]:
+        store = store_for(self.crawler)
         for source in self.sources.values():
             for url in source.feeds:
                 yield self._discovery(url, source, "feed")
             for url in source.sitemaps:
+                yield self._discovery(url, source, "sitemap")
+            # sitemaps found in an index last time: an index often stays the same
+            # (and answers 304) while the sitemaps it lists change
+            for url in store.discovered_sitemaps(source.name, exclude=source.sitemaps):
                 yield self._discovery(url, source, "sitemap")
             for url in source.sections:
                 yield self._discovery(url, source, "section", depth=1)
@@ -170,6 +175,8 @@ class SourcesSpider(Spider):
                 yield self._discovery(url, source, "section", depth=depth + 1)
 
     def discovery_failed(self, failure: Failure) -> None:
+        if failure.check(AlreadyFetched):
+            return
         request = failure.request
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"

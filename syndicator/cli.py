@@ -88,8 +88,9 @@ def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
     sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
 
 
-def _crawl(ctx: Context, config: Config, sources: tuple[str, ...],
-           quiet_if_idle: bool = False) -> dict[str, Any]:
+def _crawl(
+    ctx: Context, config: Config, sources: tuple[str, ...], quiet_if_idle: bool = False
+) -> dict[str, Any]:
     from syndicator.crawl import run_crawl, summary_line
 
     started = time.monotonic()
@@ -137,14 +138,26 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
             store.finish_run(run_id, "failed", {}, str(exc))
         fail(str(exc), EXIT_CONFIG)
     if run_id is not None:
-        counts = {"sent": report.total("new"), "updated": report.total("updated"),
-                  "retrying": report.total("retrying"), "failed": report.total("failed"),
-                  "partners": {p.name: {"new": p.new, "updated": p.updated,
-                                        "retrying": p.retrying, "failed": p.failed,
-                                        "waiting": p.waiting} for p in report.partners}}
+        counts = {
+            "sent": report.total("new"),
+            "updated": report.total("updated"),
+            "retrying": report.total("retrying"),
+            "failed": report.total("failed"),
+            "partners": {
+                p.name: {
+                    "new": p.new,
+                    "updated": p.updated,
+                    "retrying": p.retrying,
+                    "failed": p.failed,
+                    "waiting": p.waiting,
+                }
+                for p in report.partners
+            },
+        }
         errors = [e for p in report.partners for e in p.errors]
-        store.finish_run(run_id, "ok" if report.ok else "failed", counts,
-                         "; ".join(errors)[:1000] or None)
+        store.finish_run(
+            run_id, "ok" if report.ok else "failed", counts, "; ".join(errors)[:1000] or None
+        )
     store.close()
     if dry_run:
         for partner in report.partners:
@@ -161,15 +174,20 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
 
 
 @cli.command()
-@click.option("--partner", "partners", multiple=True, metavar="NAME",
-              help="Publish only to this partner (repeatable). Default: every enabled partner.")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="NAME",
+    help="Publish only to this partner (repeatable). Default: every enabled partner.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @pass_context
 def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
     """Deliver stored articles to the partners: new posts once, updates when they change.
 
-        syndicator publish
-        syndicator publish --partner partner-wp --dry-run
+    syndicator publish
+    syndicator publish --partner partner-wp --dry-run
     """
     ok = _publish(ctx, ctx.config(), partners, dry_run)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
@@ -177,13 +195,14 @@ def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
 
 @cli.command()
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Crawl only this source.")
-@click.option("--partner", "partners", multiple=True, metavar="NAME",
-              help="Publish only to this partner.")
+@click.option(
+    "--partner", "partners", multiple=True, metavar="NAME", help="Publish only to this partner."
+)
 @pass_context
 def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> None:
     """Crawl, then publish: the command for cron. An overlapping run exits at once (code 3).
 
-        */10 * * * * cd /srv/syndicator && .venv/bin/syndicator --quiet run
+    */10 * * * * cd /srv/syndicator && .venv/bin/syndicator --quiet run
     """
     from filelock import FileLock, Timeout
 
@@ -201,13 +220,19 @@ def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> No
 
 
 @cli.command()
-@click.option("--partner", "partners", multiple=True, metavar="NAME", required=True,
-              help="The partner whose failed deliveries to re-queue (repeatable).")
+@click.option(
+    "--partner",
+    "partners",
+    multiple=True,
+    metavar="NAME",
+    required=True,
+    help="The partner whose failed deliveries to re-queue (repeatable).",
+)
 @pass_context
 def retry(ctx: Context, partners: tuple[str, ...]) -> None:
     """Re-queue a partner's failed deliveries (and re-enable it if it was disabled).
 
-        syndicator retry --partner partner-wp
+    syndicator retry --partner partner-wp
     """
     from syndicator.deliveries import Deliveries
     from syndicator.store import Store
@@ -221,8 +246,10 @@ def retry(ctx: Context, partners: tuple[str, ...]) -> None:
             deliveries.enable(partner.name)
             count = deliveries.requeue_failed(partner.name)
             if not ctx.quiet:
-                click.echo(f"{partner.name}: re-queued {count} failed "
-                           f"deliver{'y' if count == 1 else 'ies'}; they go out with the next publish")
+                click.echo(
+                    f"{partner.name}: re-queued {count} failed "
+                    f"deliver{'y' if count == 1 else 'ies'}; they go out with the next publish"
+                )
     finally:
         store.close()
 
@@ -250,8 +277,9 @@ def status(ctx: Context, as_json: bool) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps({"sources": rows, "partners": partners, "last_run": last_run},
-                              indent=2))
+        click.echo(
+            json.dumps({"sources": rows, "partners": partners, "last_run": last_run}, indent=2)
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -276,9 +304,15 @@ def status(ctx: Context, as_json: bool) -> None:
             deliveries.add_column(column, overflow="fold")
         for row in partners:
             name = row["partner"] + (" (disabled)" if row["disabled_reason"] else "")
-            deliveries.add_row(name, row["kind"], str(row["sent"]), str(row["pending"]),
-                               str(row["failed"]), row["last_sent"] or "-",
-                               row["disabled_reason"] or row["last_error"] or "")
+            deliveries.add_row(
+                name,
+                row["kind"],
+                str(row["sent"]),
+                str(row["pending"]),
+                str(row["failed"]),
+                row["last_sent"] or "-",
+                row["disabled_reason"] or row["last_error"] or "",
+            )
         console.print(deliveries)
     if last_run:
         console.print(
@@ -309,7 +343,9 @@ def init(ctx: Context, path: Path | None, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--serve", is_flag=True, help="Only serve the demo sites and partners until interrupted.")
+@click.option(
+    "--serve", is_flag=True, help="Only serve the demo sites and partners until interrupted."
+)
 @pass_context
 def demo(ctx: Context, serve: bool) -> None:
     """Serve the bundled demo news sites and partners on 127.0.0.1, crawl, and publish.
@@ -328,8 +364,10 @@ def demo(ctx: Context, serve: bool) -> None:
         if not ctx.quiet:
             for site in sites.sites.values():
                 click.echo(f"serving {site.name} at {site.url}/")
-            click.echo(f"serving the demo WordPress partner at {partners.wordpress.url}/ "
-                       f"and the webhook partner at {partners.webhook.url}")
+            click.echo(
+                f"serving the demo WordPress partner at {partners.wordpress.url}/ "
+                f"and the webhook partner at {partners.webhook.url}"
+            )
         if serve:
             click.echo("press Ctrl-C to stop")
             try:

@@ -162,8 +162,12 @@ EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 PartnerName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
 # keys that would hold a secret: refused with a pointer to the *_env key instead
 SECRET_KEYS = {
-    "password": "password_env", "app_password": "password_env", "application_password":
-    "password_env", "secret": "secret_env", "token": "secret_env", "api_key": "secret_env",
+    "password": "password_env",
+    "app_password": "password_env",
+    "application_password": "password_env",
+    "secret": "secret_env",
+    "token": "secret_env",
+    "api_key": "secret_env",
 }
 
 

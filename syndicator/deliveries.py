@@ -167,8 +167,16 @@ class Deliveries:
             [remote_key, now, article_id, partner],
         )
 
-    def mark_sent(self, article_id: str, partner: str, *, remote_id: str | None,
-                  remote_url: str | None, delivered_hash: str, media_id: str | None = None) -> None:
+    def mark_sent(
+        self,
+        article_id: str,
+        partner: str,
+        *,
+        remote_id: str | None,
+        remote_url: str | None,
+        delivered_hash: str,
+        media_id: str | None = None,
+    ) -> None:
         now = utc_now()
         self._commit(
             """update deliveries set status = 'sent', remote_id = ?, remote_url = ?,
@@ -178,8 +186,14 @@ class Deliveries:
             [remote_id, remote_url, media_id, delivered_hash, now, now, article_id, partner],
         )
 
-    def mark_retry(self, article_id: str, partner: str, error: str, next_attempt_at: str,
-                   media_id: str | None = None) -> None:
+    def mark_retry(
+        self,
+        article_id: str,
+        partner: str,
+        error: str,
+        next_attempt_at: str,
+        media_id: str | None = None,
+    ) -> None:
         self._commit(
             """update deliveries set status = 'pending', last_error = ?, next_attempt_at = ?,
                  media_id = coalesce(?, media_id), updated_at = ?
@@ -187,7 +201,9 @@ class Deliveries:
             [error, next_attempt_at, media_id, utc_now(), article_id, partner],
         )
 
-    def mark_failed(self, article_id: str, partner: str, error: str, status: str = "failed") -> None:
+    def mark_failed(
+        self, article_id: str, partner: str, error: str, status: str = "failed"
+    ) -> None:
         self._commit(
             """update deliveries set status = ?, last_error = ?, next_attempt_at = null,
                  updated_at = ? where article_id = ? and partner = ?""",
@@ -218,7 +234,9 @@ class Deliveries:
         group by p.name order by p.name
         """
         return [
-            {k: (v or 0) if k in ("sent", "pending", "failed", "skipped") else v
-             for k, v in row.items()}
+            {
+                k: (v or 0) if k in ("sent", "pending", "failed", "skipped") else v
+                for k, v in row.items()
+            }
             for row in self.db.query(sql)
         ]

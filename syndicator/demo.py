@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -42,11 +43,14 @@ class DemoPartners:
         for name, value in DEMO_SECRETS.items():
             os.environ.setdefault(name, value)
         self.wordpress = WordPressReceiver(
-            username="editor", app_password=os.environ["DEMO_WP_PASSWORD"],
-            port=WORDPRESS_PORT, state_file=state_dir / "wordpress.json",
+            username="editor",
+            app_password=os.environ["DEMO_WP_PASSWORD"],
+            port=WORDPRESS_PORT,
+            state_file=state_dir / "wordpress.json",
         )
         self.webhook = WebhookReceiver(
-            secret=os.environ["DEMO_WEBHOOK_SECRET"], port=WEBHOOK_PORT,
+            secret=os.environ["DEMO_WEBHOOK_SECRET"],
+            port=WEBHOOK_PORT,
             state_file=state_dir / "webhook.json",
         )
 
@@ -64,11 +68,10 @@ class DemoPartners:
         from rich.table import Table
 
         posts = Table(title=f"Posts on the demo WordPress partner ({self.wordpress.url}/)")
-        for column in ("id", "status", "title", "link", "modified (UTC)"):
+        for column in ("id", "title", "link"):
             posts.add_column(column, overflow="fold")
         for post in sorted(self.wordpress.posts.values(), key=lambda p: p["id"]):
-            posts.add_row(str(post["id"]), post["status"], post["title"]["raw"], post["link"],
-                          post.get("modified_gmt", ""))
+            posts.add_row(str(post["id"]), html.unescape(post["title"]["raw"]), post["link"])
         console = Console()
         console.print(posts)
         unique = self.webhook.unique()

@@ -45,8 +45,8 @@ class FetchStateMiddleware:
         self.crawler = crawler
         self.store = store_for(crawler)
         self.pending: dict[str, dict[str, Any]] = {}
-        # article URLs let through this run; the spider's requests bypass Scrapy's
-        # duplicate filter so that a later, newer-dated discovery of a URL that was
+        # URLs let through this run; the spider's requests bypass Scrapy's duplicate
+        # filter so that a later, newer-dated discovery of an article that was
         # skipped as unchanged still gets through here
         self.fetching: set[str] = set()
         self.skipped: set[str] = set()
@@ -61,7 +61,7 @@ class FetchStateMiddleware:
         kind = request.meta.get("syndicator_kind")
         if kind is None or request.meta.get("syndicator_admitted"):
             return  # not ours, or a retry or redirect of a request already let through
-        if kind == "article" and request.url in self.fetching:
+        if request.url in self.fetching:
             raise AlreadyFetched("already being fetched in this run")
         state = self.store.fetch_state(request.url)
         if state is None:
@@ -84,8 +84,7 @@ class FetchStateMiddleware:
 
     def _admit(self, request: Request) -> None:
         request.meta["syndicator_admitted"] = True
-        if request.meta.get("syndicator_kind") == "article":
-            self.fetching.add(request.url)
+        self.fetching.add(request.url)
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._count(request, ok=response.status < 400)

@@ -31,8 +31,13 @@ class Bar:
     def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        self.progress = Progress(TextColumn("publishing"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.description}"), transient=True)
+        self.progress = Progress(
+            TextColumn("publishing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            transient=True,
+        )
         self.task: Any = None
 
     def __enter__(self) -> Bar:

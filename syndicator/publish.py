@@ -70,8 +70,10 @@ class PublishReport:
 
     @property
     def nothing_done(self) -> bool:
-        return not any(p.new or p.updated or p.retrying or p.failed or p.errors or p.planned
-                       for p in self.partners)
+        return not any(
+            p.new or p.updated or p.retrying or p.failed or p.errors or p.planned
+            for p in self.partners
+        )
 
 
 def backoff_until(attempts: int, retry_after: float | None) -> str:
@@ -98,8 +100,11 @@ def secret_for(partner: AnyPartner) -> str:
 
 
 def _transient(exc: BaseException) -> bool:
-    return (isinstance(exc, PartnerError) and not exc.permanent
-            and (exc.retry_after or 0) <= IN_RUN_MAX_WAIT)
+    return (
+        isinstance(exc, PartnerError)
+        and not exc.permanent
+        and (exc.retry_after or 0) <= IN_RUN_MAX_WAIT
+    )
 
 
 def _wait(state: Any) -> float:
@@ -110,8 +115,14 @@ def _wait(state: Any) -> float:
 
 
 class Publisher:
-    def __init__(self, config: Config, store: Store, *, dry_run: bool = False,
-                 on_event: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        dry_run: bool = False,
+        on_event: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.deliveries = Deliveries(store, dry_run=dry_run)
@@ -122,8 +133,14 @@ class Publisher:
     async def run(self, partners: list[AnyPartner]) -> PublishReport:
         secrets = {} if self.dry_run else {p.name: secret_for(p) for p in partners}
         self.deliveries.sync_partners(
-            [{"name": p.name, "kind": p.kind, "url": getattr(p, "url", None)
-              or str(self.config.resolve(p.path))} for p in self.config.partners]
+            [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "url": getattr(p, "url", None) or str(self.config.resolve(p.path)),
+                }
+                for p in self.config.partners
+            ]
         )
         reports = await asyncio.gather(
             *(self._partner(p, secrets.get(p.name, "")) for p in partners)
@@ -155,51 +172,67 @@ class Publisher:
         path = self.config.resolve(partner.path)
         if not due and path.exists():
             return
-        ids = [row[0] for row in self.store.db.execute(
-            """select d.article_id from deliveries d join articles a on a.id = d.article_id
+        ids = [
+            row[0]
+            for row in self.store.db.execute(
+                """select d.article_id from deliveries d join articles a on a.id = d.article_id
                where d.partner = ? and d.status in ('sent', 'pending', 'sending')
                order by coalesce(a.published_at, a.first_seen_at) desc limit ?""",
-            [partner.name, partner.entries],
-        )]
+                [partner.name, partner.entries],
+            )
+        ]
         articles = [self._article(article_id) for article_id in ids]
         if self.dry_run:
             report.planned.append(f"would write {len(articles)} entries to {path}")
             return
         write_feed(partner, path, articles, self.config.publisher.name)
         for row in due:
-            self.deliveries.mark_sent(row["id"], partner.name, remote_id=entry_id(row["id"]),
-                                      remote_url=str(path), delivered_hash=revision_hash(row))
+            self.deliveries.mark_sent(
+                row["id"],
+                partner.name,
+                remote_id=entry_id(row["id"]),
+                remote_url=str(path),
+                delivered_hash=revision_hash(row),
+            )
             self._count(report, row)
         self.on_event(partner.name, f"wrote {len(articles)} entries to {path}")
 
     def _article(self, article_id: str) -> dict[str, Any]:
         row = self.store.article(article_id) or {}
-        source = self.store.db.execute("select title from sources where name = ?",
-                                       [row.get("source")]).fetchone()
+        source = self.store.db.execute(
+            "select title from sources where name = ?", [row.get("source")]
+        ).fetchone()
         return {**row, "source_title": source[0] if source else row.get("source")}
 
     # -- HTTP partners ----------------------------------------------------------------
 
     def _client(self, partner: AnyPartner, allowed: list[Any], hint: str) -> httpx.AsyncClient:
         timeout = httpx.Timeout(partner.timeout, connect=min(10.0, partner.timeout))
-        limits = httpx.Limits(max_connections=partner.concurrency,
-                              max_keepalive_connections=partner.concurrency)
+        limits = httpx.Limits(
+            max_connections=partner.concurrency, max_keepalive_connections=partner.concurrency
+        )
         return httpx.AsyncClient(
-            timeout=timeout, limits=limits,
-            headers={"User-Agent": f"syndicator/{__version__} (+{self.config.publisher.contact_url})"},
+            timeout=timeout,
+            limits=limits,
+            headers={
+                "User-Agent": f"syndicator/{__version__} (+{self.config.publisher.contact_url})"
+            },
             event_hooks={"request": [httpx_guard(allowed, hint)]},
         )
 
-    async def _send_all(self, partner: AnyPartner, secret: str, due: list[dict[str, Any]],
-                        report: PartnerReport) -> None:
+    async def _send_all(
+        self, partner: AnyPartner, secret: str, due: list[dict[str, Any]], report: PartnerReport
+    ) -> None:
         if self.dry_run:
             for row in due:
                 action = "update" if row["remote_id"] else "create"
                 report.planned.append(f"would {action} {row['title']!r} ({row['url']})")
             return
         hint = f"list its network in partner {partner.name!r}'s allow_networks"
-        async with self._client(partner, list(partner.allow_networks), hint) as client, \
-                self._client(partner, self.source_networks, "allow the source's network") as images:
+        async with (
+            self._client(partner, list(partner.allow_networks), hint) as client,
+            self._client(partner, self.source_networks, "allow the source's network") as images,
+        ):
             try:
                 adapter = self._adapter(partner, client, secret, images)
                 await adapter.open()
@@ -207,7 +240,7 @@ class Publisher:
                 self._partner_failed(partner, due, exc, report)
                 return
             limit = asyncio.Semaphore(partner.concurrency)
-            breaker = {"failures": 0}
+            breaker = {"failures": 0, "stopped": 0}
 
             async def one(row: dict[str, Any]) -> None:
                 async with limit:
@@ -215,8 +248,9 @@ class Publisher:
 
             await asyncio.gather(*(one(row) for row in due))
 
-    def _adapter(self, partner: AnyPartner, client: httpx.AsyncClient, secret: str,
-                 images: httpx.AsyncClient) -> Any:
+    def _adapter(
+        self, partner: AnyPartner, client: httpx.AsyncClient, secret: str, images: httpx.AsyncClient
+    ) -> Any:
         if isinstance(partner, WordPressPartner):
             from syndicator.partners.wordpress import WordPressAdapter
 
@@ -225,18 +259,29 @@ class Publisher:
 
         return WebhookAdapter(partner, client, secret)
 
-    def _partner_failed(self, partner: AnyPartner, due: list[dict[str, Any]],
-                        exc: PartnerError, report: PartnerReport) -> None:
+    def _partner_failed(
+        self,
+        partner: AnyPartner,
+        due: list[dict[str, Any]],
+        exc: PartnerError,
+        report: PartnerReport,
+    ) -> None:
         """The partner cannot be used at all this run (down, or refusing our login)."""
         report.errors.append(str(exc))
         for row in due:
             self._record_failure(partner, row, exc, report, attempts=row["attempts"] + 1)
 
-    async def _deliver(self, partner: AnyPartner, adapter: Any, row: dict[str, Any],
-                       report: PartnerReport, breaker: dict[str, int]) -> None:
-        if breaker["failures"] >= BREAKER_AFTER:
-            report.retrying += 1
-            return  # the partner looks down: leave the rest for the next run
+    async def _deliver(
+        self,
+        partner: AnyPartner,
+        adapter: Any,
+        row: dict[str, Any],
+        report: PartnerReport,
+        breaker: dict[str, int],
+    ) -> None:
+        if breaker["failures"] >= BREAKER_AFTER or breaker.get("stopped"):
+            report.retrying += 0 if breaker.get("stopped") else 1
+            return  # the partner looks down, or said to stop: leave the rest for later
         article = dict(row)
 
         def remember_media(media_id: str) -> None:
@@ -252,27 +297,51 @@ class Publisher:
                 article["attempts"] += 1
 
         try:
-            async for retry in AsyncRetrying(stop=stop_after_attempt(IN_RUN_TRIES), wait=_wait,
-                                             retry=retry_if_exception(_transient), reraise=True):
+            async for retry in AsyncRetrying(
+                stop=stop_after_attempt(IN_RUN_TRIES),
+                wait=_wait,
+                retry=retry_if_exception(_transient),
+                reraise=True,
+            ):
                 with retry:
                     result = await attempt()
         except PartnerError as exc:
             if exc.status is None:
                 breaker["failures"] += 1
-            self._record_failure(partner, row, exc, report, attempts=article["attempts"],
-                                 media_id=article.get("media_id"))
+            if exc.disable:
+                breaker["stopped"] = 1
+            self._record_failure(
+                partner,
+                row,
+                exc,
+                report,
+                attempts=article["attempts"],
+                media_id=article.get("media_id"),
+            )
             return
         breaker["failures"] = 0
-        self.deliveries.mark_sent(row["id"], partner.name, remote_id=result.remote_id,
-                                  remote_url=result.remote_url,
-                                  delivered_hash=revision_hash(row), media_id=result.media_id)
+        self.deliveries.mark_sent(
+            row["id"],
+            partner.name,
+            remote_id=result.remote_id,
+            remote_url=result.remote_url,
+            delivered_hash=revision_hash(row),
+            media_id=result.media_id,
+        )
         self._count(report, row)
         verb = "updated" if row["remote_id"] else "sent"
         target = result.remote_url or result.remote_id
         self.on_event(partner.name, f"{verb} {row['title']!r} -> {target}")
 
-    def _record_failure(self, partner: AnyPartner, row: dict[str, Any], exc: PartnerError,
-                        report: PartnerReport, attempts: int, media_id: str | None = None) -> None:
+    def _record_failure(
+        self,
+        partner: AnyPartner,
+        row: dict[str, Any],
+        exc: PartnerError,
+        report: PartnerReport,
+        attempts: int,
+        media_id: str | None = None,
+    ) -> None:
         message = str(exc)
         if exc.disable:
             self.deliveries.disable(partner.name, message)
@@ -285,8 +354,9 @@ class Publisher:
             )
             report.failed += 1
         else:
-            self.deliveries.mark_retry(row["id"], partner.name, message,
-                                       backoff_until(attempts, exc.retry_after), media_id)
+            self.deliveries.mark_retry(
+                row["id"], partner.name, message, backoff_until(attempts, exc.retry_after), media_id
+            )
             report.retrying += 1
         if message not in report.errors:
             report.errors.append(message)
@@ -305,11 +375,17 @@ def summary_line(report: PublishReport, seconds: float) -> str:
         return f"publish dry run: {planned} planned action{'s' * (planned != 1)}; nothing was sent"
     sent = report.total("new") + report.total("updated")
     head = "publish finished" if report.ok else "publish finished with failures"
-    line = (f"{head}; {sent} sent ({report.total('new')} new, {report.total('updated')} "
-            f"updates), {report.total('retrying')} to retry, {report.total('failed')} failed, "
-            f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
-            f"in {seconds:.1f}s")
+    line = (
+        f"{head}; {sent} sent ({report.total('new')} new, {report.total('updated')} "
+        f"updates), {report.total('retrying')} to retry, {report.total('failed')} failed, "
+        f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
+        f"in {seconds:.1f}s"
+    )
     errors = [e for p in report.partners for e in p.errors]
     if errors:
-        line += "; " + "; ".join(errors[:3]) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
+        line += (
+            "; "
+            + "; ".join(errors[:3])
+            + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
+        )
     return line

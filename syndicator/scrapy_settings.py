@@ -36,6 +36,7 @@ CONCURRENT_REQUESTS = 32
 REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "syndicator.logformatter.OneLineLogFormatter"
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

@@ -133,10 +133,20 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 def _migration_2(db: sqlite_utils.Database) -> None:
     db["deliveries"].create(
         {
-            "article_id": str, "partner": str, "status": str, "remote_id": str,
-            "remote_url": str, "remote_key": str, "media_id": str, "delivered_hash": str,
-            "attempts": int, "next_attempt_at": str, "last_error": str, "created_at": str,
-            "updated_at": str, "sent_at": str,
+            "article_id": str,
+            "partner": str,
+            "status": str,
+            "remote_id": str,
+            "remote_url": str,
+            "remote_key": str,
+            "media_id": str,
+            "delivered_hash": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "created_at": str,
+            "updated_at": str,
+            "sent_at": str,
         },
         pk=("article_id", "partner"),
         foreign_keys=[("article_id", "articles", "id")],
@@ -144,8 +154,14 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
     db["deliveries"].create_index(["partner", "status", "next_attempt_at"])
     db["partners"].create(
-        {"name": str, "kind": str, "url": str, "disabled_at": str, "disabled_reason": str,
-         "updated_at": str},
+        {
+            "name": str,
+            "kind": str,
+            "url": str,
+            "disabled_at": str,
+            "disabled_reason": str,
+            "updated_at": str,
+        },
         pk="name",
     )
 
@@ -223,6 +239,15 @@ class Store:
     def fetch_state(self, url: str) -> dict[str, Any] | None:
         rows = list(self.db["fetch_state"].rows_where("url = ?", [url], limit=1))
         return rows[0] if rows else None
+
+    def discovered_sitemaps(self, source: str, exclude: list[str]) -> list[str]:
+        """Sitemaps of the source found through an index, still answering."""
+        rows = self.db.execute(
+            """select url from fetch_state where source = ? and kind = 'sitemap'
+               and (status is null or status < 400) order by url""",
+            [source],
+        ).fetchall()
+        return [row[0] for row in rows if row[0] not in exclude]
 
     def teasers(self, article_id: str) -> list[dict[str, Any]]:
         return list(

@@ -26,8 +26,15 @@ class PartnerError(Exception):
     asked us to wait.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, disable: bool = False,
-                 retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        disable: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent or disable
         self.disable = disable

@@ -22,8 +22,9 @@ def entry_id(article_id: str) -> str:
     return f"urn:syndicator:article:{article_id}"
 
 
-def write_feed(partner: AtomPartner, path: Path, articles: list[dict[str, Any]],
-               publisher: str) -> None:
+def write_feed(
+    partner: AtomPartner, path: Path, articles: list[dict[str, Any]], publisher: str
+) -> None:
     """Write the feed of ``articles`` (newest first) to ``path``, atomically."""
     feed = FeedGenerator()
     feed.id(f"urn:syndicator:partner:{partner.name}")

@@ -27,8 +27,18 @@ from syndicator.partners import (
 
 PAYLOAD_VERSION = 1
 ARTICLE_FIELDS = (
-    "id", "url", "canonical_url", "title", "author", "published_at", "modified_at", "language",
-    "image_url", "tags", "republish_html", "body_text",
+    "id",
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "published_at",
+    "modified_at",
+    "language",
+    "image_url",
+    "tags",
+    "republish_html",
+    "body_text",
 )
 
 
@@ -41,8 +51,12 @@ def payload(article: dict[str, Any], event: str) -> dict[str, Any]:
         for t in article.get("teasers") or []
     ]
     data["source"] = {"name": article.get("source"), "title": article.get("source_title")}
-    return {"type": event, "version": PAYLOAD_VERSION, "generator": f"syndicator/{__version__}",
-            "data": data}
+    return {
+        "type": event,
+        "version": PAYLOAD_VERSION,
+        "generator": f"syndicator/{__version__}",
+        "data": data,
+    }
 
 
 class WebhookAdapter:
@@ -54,7 +68,8 @@ class WebhookAdapter:
         except Exception as exc:
             raise PartnerError(
                 f"{partner.name}: the secret in ${partner.secret_env} is not a valid "
-                f"whsec_ secret ({type(exc).__name__})", permanent=True,
+                f"whsec_ secret ({type(exc).__name__})",
+                permanent=True,
             ) from None
 
     async def open(self) -> None:
@@ -76,15 +91,18 @@ class WebhookAdapter:
         }
         what = f"{self.partner.name}: webhook POST"
         try:
-            response = await self.client.post(self.partner.url, content=body.encode(),
-                                              headers=headers)
+            response = await self.client.post(
+                self.partner.url, content=body.encode(), headers=headers
+            )
         except httpx.HTTPError as exc:
             raise transport_error(exc, what) from None
         if response.status_code == 410:
             raise PartnerError(
                 f"{self.partner.name}: the webhook answered 410 Gone, so the partner is "
                 "disabled; re-enable it with `syndicator retry --partner "
-                f"{self.partner.name}`", disable=True, status=410,
+                f"{self.partner.name}`",
+                disable=True,
+                status=410,
             )
         if response.status_code >= 400:
             raise error_for_status(response, what, " ".join(response.text.split())[:200])

@@ -39,8 +39,13 @@ def post_slug(title: str | None, article_id: str) -> str:
 
 
 class WordPressAdapter:
-    def __init__(self, partner: WordPressPartner, client: httpx.AsyncClient, password: str,
-                 image_client: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        partner: WordPressPartner,
+        client: httpx.AsyncClient,
+        password: str,
+        image_client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.partner = partner
         self.client = client
         self.auth = httpx.BasicAuth(partner.username, password)
@@ -57,15 +62,28 @@ class WordPressAdapter:
             return f"{self.root}/wp-json{route}", dict(params or {})
         return f"{self.root}/", {"rest_route": route, **(params or {})}
 
-    async def _call(self, method: str, route: str, *, params: dict[str, Any] | None = None,
-                    json: Any = None, content: bytes | None = None,
-                    headers: dict[str, str] | None = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        route: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         url, query = self._endpoint(route, params)
         what = f"WordPress {method} {route}"
         try:
             response = await self.client.request(
-                method, url, params=query, json=json, content=content, headers=headers,
-                auth=self.auth, follow_redirects=False,
+                method,
+                url,
+                params=query,
+                json=json,
+                content=content,
+                headers=headers,
+                auth=self.auth,
+                follow_redirects=False,
             )
         except httpx.HTTPError as exc:
             raise transport_error(exc, what) from None
@@ -91,7 +109,8 @@ class WordPressAdapter:
             error = PartnerError(
                 f"{self.partner.name}: WordPress refused the credentials or the user's role "
                 f"(HTTP {response.status_code} {detail})",
-                permanent=True, status=response.status_code,
+                permanent=True,
+                status=response.status_code,
             )
         else:
             error = error_for_status(response, what, detail)
@@ -111,8 +130,9 @@ class WordPressAdapter:
             if isinstance(index, dict) and "wp/v2" in index.get("namespaces", []):
                 break
         else:
-            raise PartnerError(f"{self.partner.name}: no WordPress REST API at {self.root}",
-                               permanent=True)
+            raise PartnerError(
+                f"{self.partner.name}: no WordPress REST API at {self.root}", permanent=True
+            )
         await self._call("GET", "/wp/v2/users/me", params={"context": "edit"})
 
     # -- delivering -------------------------------------------------------------
@@ -136,7 +156,9 @@ class WordPressAdapter:
                 if exc.status == 404:
                     raise PartnerError(
                         f"{self.partner.name}: post {post_id} no longer exists on the partner; "
-                        "not creating another", permanent=True, status=404,
+                        "not creating another",
+                        permanent=True,
+                        status=404,
                     ) from None
                 raise
         else:
@@ -145,13 +167,15 @@ class WordPressAdapter:
 
     async def _find_post(self, slug: str) -> str | None:
         found = await self._call(
-            "GET", "/wp/v2/posts",
+            "GET",
+            "/wp/v2/posts",
             params={"slug": slug, "status": ALL_STATUSES, "context": "edit", "per_page": 1},
         )
         return str(found[0]["id"]) if found else None
 
-    async def _post_fields(self, article: dict[str, Any], slug: str,
-                           media_id: str | None) -> dict[str, Any]:
+    async def _post_fields(
+        self, article: dict[str, Any], slug: str, media_id: str | None
+    ) -> dict[str, Any]:
         partner = self.partner
         tags = [partner.term_map.get(tag, tag) for tag in article.get("tags") or []]
         tags = [tag for tag in tags if tag]
@@ -188,8 +212,9 @@ class WordPressAdapter:
         return sorted(set(ids), key=ids.index)
 
     async def _term_id(self, taxonomy: str, name: str) -> int | None:
-        found = await self._call("GET", f"/wp/v2/{taxonomy}",
-                                 params={"search": name, "per_page": 100})
+        found = await self._call(
+            "GET", f"/wp/v2/{taxonomy}", params={"search": name, "per_page": 100}
+        )
         for term in found:
             if html.unescape(term.get("name", "")).lower() == name.lower():
                 return int(term["id"])
@@ -213,14 +238,22 @@ class WordPressAdapter:
         except Exception:
             return None
         ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        if (response.status_code != 200 or not ctype.startswith("image/")
-                or not response.content or len(response.content) > MAX_IMAGE_BYTES):
+        if (
+            response.status_code != 200
+            or not ctype.startswith("image/")
+            or not response.content
+            or len(response.content) > MAX_IMAGE_BYTES
+        ):
             return None
         name = urlsplit(url).path.rsplit("/", 1)[-1] or "image"
         filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{article['id'][:8]}-{name}")
         media = await self._call(
-            "POST", "/wp/v2/media", content=response.content,
-            headers={"Content-Type": ctype,
-                     "Content-Disposition": f'attachment; filename="{filename}"'},
+            "POST",
+            "/wp/v2/media",
+            content=response.content,
+            headers={
+                "Content-Type": ctype,
+                "Content-Disposition": f'attachment; filename="{filename}"',
+            },
         )
         return str(media["id"])
