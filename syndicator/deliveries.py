@@ -152,7 +152,8 @@ class Deliveries:
 
     def waiting(self, partner: str) -> int:
         return self.db.execute(
-            "select count(*) from deliveries where partner = ? and status in ('pending', 'sending')",
+            """select count(*) from deliveries
+               where partner = ? and status in ('pending', 'sending')""",
             [partner],
         ).fetchone()[0]
 
