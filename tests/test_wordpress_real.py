@@ -1,0 +1,143 @@
+"""Publishing to a real WordPress (Debian's wordpress 6.1 on PHP and MariaDB),
+stood up on loopback by ../shared/harness/wordpress/up.sh (`make test` runs it).
+
+Skipped only when the harness is not running on this machine."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import demo_sources, query, syndicator, write_config
+
+pytestmark = pytest.mark.wordpress
+HARNESS = Path("/var/lib/wp-harness")
+
+
+def credentials(port: int) -> dict[str, str]:
+    path = HARNESS / str(port) / "credentials.env"
+    if not path.exists():
+        pytest.skip(f"no real WordPress on port {port}: run ../shared/harness/wordpress/up.sh")
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key: value.strip().strip("'\"") for key, value in pairs}
+
+
+class RealWordPress:
+    def __init__(self, port: int) -> None:
+        creds = credentials(port)
+        self.url = creds["WP_URL"]
+        self.user = creds["WP_USER"]
+        self.password = creds["WP_APP_PASSWORD"]
+        self.client = httpx.Client(auth=(self.user, self.password), timeout=30)
+
+    def api(self, method: str, route: str, **params: Any) -> Any:
+        response = self.client.request(method, f"{self.url}/", params={"rest_route": route,
+                                                                       **params})
+        response.raise_for_status()
+        return response.json()
+
+    def posts(self) -> list[dict[str, Any]]:
+        return self.api("GET", "/wp/v2/posts", status="publish,future,draft,pending,private",
+                        context="edit", per_page=100)
+
+    def wipe(self) -> None:
+        for post in self.posts():
+            self.api("DELETE", f"/wp/v2/posts/{post['id']}", force="true")
+        for media in self.api("GET", "/wp/v2/media", per_page=100):
+            self.api("DELETE", f"/wp/v2/media/{media['id']}", force="true")
+
+
+@pytest.fixture
+def real_wp() -> Iterator[RealWordPress]:
+    wordpress = RealWordPress(8089)
+    wordpress.wipe()
+    yield wordpress
+    wordpress.client.close()
+
+
+def configure(tmp_path: Path, sites: Any, wordpress: RealWordPress) -> tuple[Path, dict[str, str]]:
+    config = write_config(tmp_path / "c.toml", demo_sources(sites))
+    partner = {"name": "real", "kind": "wordpress", "url": wordpress.url,
+               "username": wordpress.user, "password_env": "REAL_WP_PASSWORD",
+               "categories": ["Syndicated"], "allow_networks": ["127.0.0.1/32"]}
+    with config.open("a") as out:
+        out.write("\n[[partners]]\n" + "".join(f"{k} = {json.dumps(v)}\n"
+                                               for k, v in partner.items()))
+    return config, {"REAL_WP_PASSWORD": wordpress.password}
+
+
+def test_publish_update_and_recover_on_real_wordpress(tmp_path: Path, sites: Any,
+                                                      real_wp: RealWordPress) -> None:
+    config, env = configure(tmp_path, sites, real_wp)
+    result = syndicator("run", config=config, env=env)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "store.db"
+    articles = {a["id"]: a for a in query(db, "select * from articles")}
+    posts = {str(p["id"]): p for p in real_wp.posts()}
+    assert len(posts) == len(articles)
+    deliveries = query(db, "select * from deliveries where partner = 'real'")
+    assert {d["status"] for d in deliveries} == {"sent"}
+    categories = {c["name"]: c["id"] for c in real_wp.api("GET", "/wp/v2/categories",
+                                                          per_page=100)}
+    for delivery in deliveries:
+        post = posts[delivery["remote_id"]]
+        article = articles[delivery["article_id"]]
+        assert post["link"] == delivery["remote_url"]
+        assert post["status"] == "publish"
+        assert post["slug"] == delivery["remote_key"]
+        assert "Related stories" in post["content"]["raw"]
+        assert article["url"] in post["content"]["raw"]
+        assert "<script" not in post["content"]["raw"]
+        assert categories["Syndicated"] in post["categories"]
+        assert post["tags"]
+        assert post["featured_media"] > 0
+        media = real_wp.api("GET", f"/wp/v2/media/{post['featured_media']}")
+        assert media["media_type"] == "image"
+
+    # the source corrects an article: the same post is updated
+    corrected = deliveries[0]
+    conn = sqlite3.connect(db)
+    conn.execute("update articles set title = title || ' (corrected)', content_hash = 'x' "
+                 "where id = ?", (corrected["article_id"],))
+    # and another delivery's answer was "lost" after WordPress created the post
+    lost = deliveries[1]
+    conn.execute("update deliveries set status = 'sending', remote_id = null, "
+                 "delivered_hash = null where article_id = ?", (lost["article_id"],))
+    conn.commit()
+    conn.close()
+    again = syndicator("publish", config=config, env=env)
+    assert again.returncode == 0, again.stderr
+    after = {str(p["id"]): p for p in real_wp.posts()}
+    assert set(after) == set(posts)
+    assert after[corrected["remote_id"]]["title"]["raw"].endswith("(corrected)")
+    rows = {d["article_id"]: d for d in query(db, "select * from deliveries")}
+    assert rows[lost["article_id"]]["remote_id"] == lost["remote_id"]
+    assert {d["status"] for d in rows.values()} == {"sent"}
+
+
+def test_plain_permalinks_on_real_wordpress(tmp_path: Path, sites: Any) -> None:
+    wordpress = RealWordPress(8090)
+    wordpress.wipe()
+    config, env = configure(tmp_path, sites, wordpress)
+    result = syndicator("run", config=config, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(wordpress.posts()) == len(query(tmp_path / "store.db", "select id from articles"))
+    # this site has no REST API under /wp-json/: only ?rest_route= works
+    front = wordpress.client.get(f"{wordpress.url}/wp-json/")
+    assert front.headers["content-type"].startswith("text/html")
+
+
+def test_wrong_password_on_real_wordpress(tmp_path: Path, sites: Any,
+                                          real_wp: RealWordPress) -> None:
+    config, env = configure(tmp_path, sites, real_wp)
+    env["REAL_WP_PASSWORD"] = "aaaa bbbb cccc dddd eeee ffff"
+    result = syndicator("run", config=config, env=env)
+    assert result.returncode == 1
+    assert "real: WordPress refused the credentials or the user's role (HTTP 401" in result.stderr
+    assert real_wp.posts() == []
