@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
+from bench.command import run_syndicator
 from bench.zyte_metric import REPO_ROOT, load_ground_truth, load_pages, score
 from syndicator.siteserver import Site
 
@@ -146,24 +147,9 @@ def write_config(workdir: Path, sitemap_url: str) -> Path:
 
 
 def run_crawl(cfg: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Run the crawl in the config's folder, so a relative store path lands there."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "syndicator", "--config", str(cfg), "--quiet", "crawl"]
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command,
-            cwd=cfg.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=CRAWL_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        done = subprocess.CompletedProcess(command, -1, "", f"timed out after {CRAWL_TIMEOUT} s")
-    return time.perf_counter() - start, done
+    return run_syndicator(cfg, "crawl", env, CRAWL_TIMEOUT)
 
 
 def read_store(db: Path) -> tuple[list[tuple[str, str | None, str | None]], list[tuple[str, str]]]:

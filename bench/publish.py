@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.command import run_syndicator
 from syndicator.receivers.faults import Fault
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.store import Store, article_id, content_hash
@@ -158,21 +159,7 @@ def copy_store(source: Path, target: Path) -> None:
 
 
 def publish(cfg: Path, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    command = [sys.executable, "-m", "syndicator", "--config", str(cfg), "--quiet", "publish"]
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command,
-            cwd=cfg.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=PUBLISH_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        done = subprocess.CompletedProcess(command, -1, "", f"timed out after {PUBLISH_TIMEOUT} s")
-    return time.perf_counter() - start, done
+    return run_syndicator(cfg, "publish", env, PUBLISH_TIMEOUT)
 
 
 def sent_deliveries(db: Path) -> int:

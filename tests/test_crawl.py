@@ -243,3 +243,21 @@ def test_status_lists_each_source(crawl: dict[str, Any]) -> None:
 
 def test_store_path_is_the_one_in_the_config(crawl: dict[str, Any]) -> None:
     assert Path(crawl["db"]).exists()
+
+
+def test_follow_teasers_discovers_related_stories(sites: Any, tmp_path: Path) -> None:
+    """Only the opinion section is listed; its articles' teasers lead to the others."""
+    ng = sites["northgate-gazette"].url
+    source = {"name": "ng", "sections": [f"{ng}/category/opinion/"],
+              "article_pattern": "/opinion/[a-z0-9-]+/$"}
+    plain = write_config(tmp_path / "plain.toml", [source], store="plain.db")
+    following = write_config(tmp_path / "follow.toml", [{**source, "follow_teasers": True}],
+                             store="follow.db")
+    assert syndicator("crawl", config=plain).returncode == 0
+    assert syndicator("crawl", config=following).returncode == 0
+    without = {r["url"] for r in query(tmp_path / "plain.db", "select url from articles")}
+    with_teasers = {r["url"] for r in query(tmp_path / "follow.db", "select url from articles")}
+    assert all("/opinion/" in url for url in without)
+    assert without < with_teasers
+    teaser_urls = {r["url"] for r in query(tmp_path / "follow.db", "select url from teasers")}
+    assert with_teasers - without <= teaser_urls

@@ -129,3 +129,30 @@ def test_scrapy_command_line_works_from_the_repository_root(tmp_path: Path, site
         env={**os.environ, "SYNDICATOR_CONFIG": str(config)},
     )
     assert len(query(tmp_path / "store.db", "select id from articles")) >= 5
+
+
+def test_oversized_pages_are_abandoned_and_recorded(tmp_path: Path) -> None:
+    site = flaky_site()
+    big = ARTICLE.replace("</article>", "<p>" + "padding words " * 800 + "</p></article>")
+    original = site.hook
+
+    def hook(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        if path == "/b/":
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, big.encode()
+        return original(path)
+
+    site.hook = hook
+    try:
+        config = write_config(tmp_path / "c.toml", [
+            {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10,
+             "crawl": {"max_response_bytes": 4096}},
+        ])
+        result = syndicator("crawl", config=config)
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.stderr
+    drops = {r["url"].rsplit("/", 2)[-2]: r for r in query(tmp_path / "store.db",
+                                                            "select * from drops")}
+    assert drops["b"]["reason"] == "fetch_failed"
+    stored = [r["url"] for r in query(tmp_path / "store.db", "select url from articles")]
+    assert stored == [f"{site.url}/a/"]

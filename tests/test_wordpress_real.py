@@ -61,11 +61,12 @@ def real_wp() -> Iterator[RealWordPress]:
     wordpress.client.close()
 
 
-def configure(tmp_path: Path, sites: Any, wordpress: RealWordPress) -> tuple[Path, dict[str, str]]:
+def configure(tmp_path: Path, sites: Any, wordpress: RealWordPress,
+              **options: Any) -> tuple[Path, dict[str, str]]:
     config = write_config(tmp_path / "c.toml", demo_sources(sites))
     partner = {"name": "real", "kind": "wordpress", "url": wordpress.url,
                "username": wordpress.user, "password_env": "REAL_WP_PASSWORD",
-               "categories": ["Syndicated"], "allow_networks": ["127.0.0.1/32"]}
+               "categories": ["Syndicated"], "allow_networks": ["127.0.0.1/32"], **options}
     with config.open("a") as out:
         out.write("\n[[partners]]\n" + "".join(f"{k} = {json.dumps(v)}\n"
                                                for k, v in partner.items()))
@@ -141,3 +142,18 @@ def test_wrong_password_on_real_wordpress(tmp_path: Path, sites: Any,
     assert result.returncode == 1
     assert "real: WordPress refused the credentials or the user's role (HTTP 401" in result.stderr
     assert real_wp.posts() == []
+
+
+def test_drafts_are_found_again_after_a_lost_answer(tmp_path: Path, sites: Any,
+                                                    real_wp: RealWordPress) -> None:
+    config, env = configure(tmp_path, sites, real_wp, status="draft", featured_image=False)
+    assert syndicator("run", config=config, env=env).returncode == 0
+    db = tmp_path / "store.db"
+    drafts = real_wp.posts()
+    assert drafts and {p["status"] for p in drafts} == {"draft"}
+    conn = sqlite3.connect(db)
+    conn.execute("update deliveries set status = 'sending', remote_id = null")
+    conn.commit()
+    conn.close()
+    assert syndicator("publish", config=config, env=env).returncode == 0
+    assert sorted(p["id"] for p in real_wp.posts()) == sorted(p["id"] for p in drafts)
