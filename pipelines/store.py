@@ -32,6 +32,9 @@ ARTICLE_COLUMNS = (
     "word_count",
     "republish_html",
     "content_hash",
+    "duplicate_of",
+    "similarity",
+    "revision",
 )
 
 
@@ -48,6 +51,7 @@ class StorePipeline:
         self.config = config_from_settings(crawler.settings)
         self.run_id: int | None = None
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -74,7 +78,8 @@ class StorePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         now = utc_now()
         stats = self.crawler.stats
-        stats.inc_value(f"syndicator/{item.state}")
+        duplicate = item.state == "new" and item.duplicate_of
+        stats.inc_value("syndicator/duplicates" if duplicate else f"syndicator/{item.state}")
         if item.state == "unchanged":
             self.store.touch_article(item.id, now)
             stored = self.store.article(item.id) or {}
@@ -85,9 +90,14 @@ class StorePipeline:
                     first_seen=stored.get("first_seen_at"),
                     changed_at=stored.get("changed_at"),
                 )
+        elif item.state == "updated":
+            stored = self.store.article(item.id) or {}
+            item.revision = self.store.keep_revision(item.id, now)
+            self._save(item, now, first_seen=stored.get("first_seen_at"), changed_at=now)
         else:
-            stored = self.store.article(item.id) if item.state == "updated" else None
-            self._save(item, now, first_seen=(stored or {}).get("first_seen_at"), changed_at=now)
+            self._save(item, now, first_seen=None, changed_at=now)
+            if item.replaces:
+                self.store.mark_duplicate(item.replaces, item.id, item.similarity or 1.0)
         self._fetched(item, now)
         return item
 
@@ -96,7 +106,7 @@ class StorePipeline:
     ) -> None:
         row: dict[str, Any] = {column: getattr(item, column) for column in ARTICLE_COLUMNS}
         row.update(first_seen_at=first_seen or now, last_seen_at=now, changed_at=changed_at or now)
-        self.store.save_article(row, item.teasers)
+        self.store.save_article(row, item.teasers, item.fingerprints)
 
     def _fetched(self, item: ArticleItem, now: str, error: str | None = None) -> None:
         for url in {item.request_url or item.url, item.url}:
@@ -107,6 +117,8 @@ class StorePipeline:
                 status=item.status,
                 fetched_at=now,
                 error=error,
+                etag=item.etag,
+                last_modified=item.last_modified,
             )
 
     def item_dropped(
@@ -125,6 +137,20 @@ class StorePipeline:
         if reason == "fetch_failed" and (item.status or 500) >= 500:
             item.status = None
         self._fetched(item, utc_now(), error=error)
+
+    def item_error(
+        self, item: Any, response: Response | None, spider: Spider, failure: Any
+    ) -> None:
+        """A bug or a store failure while processing a page: counted as an error,
+        recorded as a drop, and the crawl goes on."""
+        if not isinstance(item, ArticleItem):
+            return
+        self.crawler.stats.inc_value("syndicator/errors")
+        error = failure.value if hasattr(failure, "value") else failure
+        detail = f"{type(error).__name__}: {' '.join(str(error).split())}"[:500]
+        self.store.record_drop(
+            item.url, item.source, "processing_error", detail, run_id=self.run_id
+        )
 
     def close_spider(self) -> None:
         self.store.flush()
@@ -156,7 +182,7 @@ def crawl_counts(stats: dict[str, Any], sources: dict[str, Any]) -> dict[str, An
     )
     counts: dict[str, Any] = {
         key: stats.get(f"syndicator/{key}", 0)
-        for key in ("new", "updated", "unchanged", "dropped", "errors")
+        for key in ("new", "updated", "unchanged", "duplicates", "dropped", "errors")
     }
     counts["drop_reasons"] = {
         key.rsplit("/", 1)[1]: value

@@ -31,6 +31,11 @@ from syndicator.urls import same_site
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 class SourcesSpider(Spider):
     name = "sources"
 
@@ -49,6 +54,7 @@ class SourcesSpider(Spider):
         config = config_from_settings(crawler.settings)
         spider.sources = {s.name: s for s in config.enabled_sources(spider.only)}
         spider.politeness = {s.name: s.politeness(config.crawl) for s in spider.sources.values()}
+        spider.recheck = [(r.max_age_days, r.every_hours) for r in config.dedup.recheck]
         spider.pool = ExtractionPool(crawler.settings.getint("SYNDICATOR_WORKERS") or None)
         crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
         return spider
@@ -90,8 +96,10 @@ class SourcesSpider(Spider):
             priority=10,
         )
 
-    def _article(self, found: Found, source: Source, via: str) -> Request:
+    def _article(self, found: Found, source: Source, via: str, refetch: bool = False) -> Request:
         meta = self._meta(source, "article", discovered_at=found.date, hints=found.hints, via=via)
+        if refetch:
+            meta.update(refetch=True, handle_httpstatus_list=[304])
         return Request(
             found.url, callback=self.parse_article, errback=self.article_failed, meta=meta
         )
@@ -107,6 +115,9 @@ class SourcesSpider(Spider):
             # (and answers 304) while the sitemaps it lists change
             for url in store.discovered_sitemaps(source.name, exclude=source.sitemaps):
                 yield self._discovery(url, source, "sitemap")
+            # stored articles due for another look, by their age (conditional GET)
+            for url in store.due_for_recheck(source.name, self.recheck):
+                yield self._article(Found(url), source, via="recheck", refetch=True)
             for url in source.sections:
                 yield self._discovery(url, source, "section", depth=1)
 
@@ -205,12 +216,16 @@ class SourcesSpider(Spider):
         }
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        if response.status == 304:
+            return  # rechecked and not modified; the middleware noted the visit
         ctype = response.headers.get("Content-Type") or b""
         fields = self._item_fields(
             response.request,
             url=response.url,
             status=response.status,
             content_type=ctype.decode("latin-1"),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
         )
         is_html = isinstance(response, TextResponse) and (
             not ctype or ctype.split(b";")[0].strip().lower() in HTML_TYPES

@@ -226,9 +226,28 @@ class AtomPartner(_Partner):
 Partner = Annotated[WordPressPartner | WebhookPartner | AtomPartner, Field(discriminator="kind")]
 
 
+class Recheck(_Strict):
+    max_age_days: Annotated[float, Field(gt=0)]
+    every_hours: Annotated[float, Field(gt=0)]
+
+
+class Dedup(_Strict):
+    """Near-duplicate detection and when to look at stored articles again."""
+
+    threshold: Annotated[float, Field(gt=0, le=1)] = 0.4
+    containment: Annotated[float, Field(gt=0, le=1)] = 0.8
+    prefer: list[str] = []
+    recheck: list[Recheck] = [
+        Recheck(max_age_days=1, every_hours=1),
+        Recheck(max_age_days=7, every_hours=6),
+        Recheck(max_age_days=30, every_hours=24),
+    ]
+
+
 class Config(_Strict):
     publisher: Publisher
     crawl: Politeness = Politeness()
+    dedup: Dedup = Dedup()
     sources: list[Source] = []
     partners: list[Partner] = []
     path: Path = Path(DEFAULT_CONFIG)
@@ -236,6 +255,9 @@ class Config(_Strict):
     @model_validator(mode="after")
     def _partners_name_known_sources(self) -> Config:
         known = {source.name for source in self.sources}
+        for name in self.dedup.prefer:
+            if name not in known:
+                raise ValueError(f"dedup.prefer names unknown source {name!r}")
         names: set[str] = set()
         for partner in self.partners:
             if partner.name in names:

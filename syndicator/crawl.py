@@ -43,11 +43,16 @@ def run_crawl(
     return run
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
 def summary_line(run: dict[str, Any], seconds: float, store_path: str) -> str:
     counts = run.get("counts", {})
     errors = counts.get("errors", 0)
     parts = (
-        f"{counts.get('new', 0)} new, {counts.get('updated', 0)} updated, "
+        f"{counts.get('new', 0)} new, {_plural(counts.get('duplicates', 0), 'duplicate')}, "
+        f"{counts.get('updated', 0)} updated, "
         f"{counts.get('unchanged', 0)} unchanged, {counts.get('dropped', 0)} dropped, "
         f"{errors} error{'s' * (errors != 1)}"
     )

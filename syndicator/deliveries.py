@@ -95,7 +95,7 @@ class Deliveries:
         """Queue every article the partner has not had, and an update for every
         sent article that changed since."""
         now = utc_now()
-        where, params = ["1 = 1"], []
+        where, params = ["a.duplicate_of is null"], []
         if sources:
             where.append(f"a.source in ({', '.join('?' * len(sources))})")
             params += sources
@@ -103,6 +103,15 @@ class Deliveries:
             where.append("a.first_seen_at >= ?")
             params.append(since)
         queued = Queued()
+        # a copy found to be a duplicate after it was queued is not sent at all
+        self._commit(
+            """update deliveries set status = 'skipped', updated_at = ?,
+                 last_error = 'duplicate of ' || (select duplicate_of from articles a
+                                                  where a.id = deliveries.article_id)
+               where partner = ? and status = 'pending' and attempts = 0 and article_id in
+                 (select id from articles where duplicate_of is not null)""",
+            [now, partner],
+        )
         queued.new = self._commit(
             f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
                   created_at, updated_at)

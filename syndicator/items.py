@@ -47,6 +47,13 @@ class ArticleItem:
     content_hash: str = ""
     word_count: int = 0
     state: str = ""  # new / updated / unchanged, set by the dedup pipeline
+    duplicate_of: str | None = None  # the canonical copy of the same story
+    similarity: float | None = None
+    replaces: str | None = None  # a stored copy this one becomes canonical over
+    fingerprints: set[int] | None = None
+    revision: int = 1
+    etag: str | None = None
+    last_modified: str | None = None
     republish_html: str = ""
 
     @classmethod

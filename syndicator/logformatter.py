@@ -17,3 +17,11 @@ class OneLineLogFormatter(LogFormatter):
         result["msg"] = "%(source)s: dropped %(url)s: %(exception)s"
         result["args"] = {"source": source, "url": url, "exception": exception}
         return result
+
+    def item_error(
+        self, item: Any, exception: BaseException, response: Any, spider: Any = None
+    ) -> LogFormatterResult:
+        result = super().item_error(item, exception, response, spider)
+        result["msg"] = "%(source)s: could not process %(url)s (the traceback follows)"
+        result["args"] = {"source": getattr(item, "source", ""), "url": getattr(item, "url", "")}
+        return result

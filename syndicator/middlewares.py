@@ -67,7 +67,7 @@ class FetchStateMiddleware:
         if state is None:
             self._admit(request)
             return
-        if kind in DISCOVERY:
+        if kind in DISCOVERY or request.meta.get("refetch"):
             if state.get("etag"):
                 request.headers.setdefault("If-None-Match", state["etag"])
             if state.get("last_modified"):
@@ -88,6 +88,8 @@ class FetchStateMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         self._count(request, ok=response.status < 400)
+        if request.meta.get("refetch") and response.status == 304:
+            self.store.record_fetch(request.url, fetched_at=utc_now())
         if request.meta.get("syndicator_kind") in DISCOVERY:
             record: dict[str, Any] = {"status": response.status, "fetched_at": utc_now()}
             if response.status != 304:

@@ -41,6 +41,7 @@ ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,
     "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.neardup.NearDupPipeline": 350,
     "pipelines.sanitise.SanitisePipeline": 400,
     "pipelines.render.RenderPipeline": 500,
     "pipelines.store.StorePipeline": 600,

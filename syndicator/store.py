@@ -166,7 +166,39 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+def _migration_3(db: sqlite_utils.Database) -> None:
+    db["articles"].add_column("duplicate_of", str)
+    db["articles"].add_column("similarity", float)
+    db["articles"].add_column("revision", int)
+    db.execute("update articles set revision = 1")
+    db["articles"].create_index(["duplicate_of"])
+    db.execute(
+        """create table fingerprints (hash integer not null, article_id text not null,
+           primary key (hash, article_id)) without rowid"""
+    )
+    db.execute("create index fingerprints_article on fingerprints (article_id)")
+    db["revisions"].create(
+        {
+            "article_id": str,
+            "revision": int,
+            "title": str,
+            "body_text": str,
+            "body_html": str,
+            "content_hash": str,
+            "modified_at": str,
+            "first_seen_at": str,
+            "replaced_at": str,
+        },
+        pk=("article_id", "revision"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -231,10 +263,12 @@ class Store:
 
     def article_with_hash(self, digest: str, other_than: str) -> dict[str, Any] | None:
         rows = self.db.execute(
-            "select id, url, source from articles where content_hash = ? and id != ? limit 1",
+            "select id, url, source, duplicate_of from articles "
+            "where content_hash = ? and id != ? limit 1",
             [digest, other_than],
         ).fetchall()
-        return {"id": rows[0][0], "url": rows[0][1], "source": rows[0][2]} if rows else None
+        keys = ("id", "url", "source", "duplicate_of")
+        return dict(zip(keys, rows[0], strict=True)) if rows else None
 
     def fetch_state(self, url: str) -> dict[str, Any] | None:
         rows = list(self.db["fetch_state"].rows_where("url = ?", [url], limit=1))
@@ -249,6 +283,28 @@ class Store:
         ).fetchall()
         return [row[0] for row in rows if row[0] not in exclude]
 
+    def due_for_recheck(
+        self, source: str, schedule: list[tuple[float, float]], limit: int = 1000
+    ) -> list[str]:
+        """URLs of the source's articles whose last fetch is older than their
+        age allows: ``schedule`` is (max age in days, recheck every N hours), by
+        age; older articles are not rechecked."""
+        if not schedule:
+            return []
+        cases = " ".join(
+            f"when julianday('now') - julianday(coalesce(a.published_at, a.first_seen_at)) "
+            f"< {float(days)} then {float(hours) / 24}"
+            for days, hours in sorted(schedule)
+        )
+        rows = self.db.execute(
+            f"""select a.url from articles a join fetch_state f on f.url = a.url
+                where a.source = ? and a.duplicate_of is null
+                  and julianday('now') - julianday(f.fetched_at) > (case {cases} else 1e9 end)
+                order by f.fetched_at limit ?""",
+            [source, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def teasers(self, article_id: str) -> list[dict[str, Any]]:
         return list(
             self.db["teasers"].rows_where("article_id = ?", [article_id], order_by="position")
@@ -262,10 +318,22 @@ class Store:
             for source in sources:
                 db["sources"].upsert({**source, "updated_at": now}, pk="name")
 
-    def save_article(self, article: dict[str, Any], teasers: list[dict[str, Any]]) -> None:
-        """Insert or update an article with its teasers (replacing the old teasers)."""
+    def save_article(
+        self,
+        article: dict[str, Any],
+        teasers: list[dict[str, Any]],
+        fingerprints: set[int] | None = None,
+    ) -> None:
+        """Insert or update an article with its teasers (replacing the old teasers)
+        and, when given, its near-duplicate fingerprints."""
         with self.write() as db:
             db["articles"].upsert(article, pk="id")
+            if fingerprints is not None:
+                db.execute("delete from fingerprints where article_id = ?", [article["id"]])
+                db.conn.executemany(
+                    "insert or ignore into fingerprints (hash, article_id) values (?, ?)",
+                    [(h, article["id"]) for h in fingerprints],
+                )
             db.execute("delete from teasers where article_id = ?", [article["id"]])
             if teasers:
                 db["teasers"].insert_all(
@@ -275,6 +343,80 @@ class Store:
                     ],
                     pk=("article_id", "position"),
                 )
+
+    def keep_revision(self, article_id: str, replaced_at: str) -> int:
+        """Copy the article as it is into ``revisions``; returns the next revision number."""
+        with self.write() as db:
+            row = db.execute(
+                "select coalesce(revision, 1), title, body_text, body_html, content_hash, "
+                "modified_at, changed_at from articles where id = ?",
+                [article_id],
+            ).fetchone()
+            db["revisions"].insert(
+                {
+                    "article_id": article_id,
+                    "revision": row[0],
+                    "title": row[1],
+                    "body_text": row[2],
+                    "body_html": row[3],
+                    "content_hash": row[4],
+                    "modified_at": row[5],
+                    "first_seen_at": row[6],
+                    "replaced_at": replaced_at,
+                },
+                pk=("article_id", "revision"),
+                replace=True,
+            )
+        return row[0] + 1
+
+    def near_candidates(
+        self, fingerprints: set[int], other_than: str, max_bucket: int, limit: int
+    ) -> list[str]:
+        """Stored articles sharing fingerprints with these, most shared first. Each
+        fingerprint is an index lookup; none of them scans the table."""
+        if not fingerprints:
+            return []
+        hashes = list(fingerprints)
+        marks = ", ".join("?" * len(hashes))
+        common = {
+            row[0]
+            for row in self.db.execute(
+                f"select hash from fingerprints where hash in ({marks}) "
+                f"group by hash having count(*) > ?",
+                [*hashes, max_bucket],
+            )
+        }
+        wanted = [h for h in hashes if h not in common]
+        if not wanted:
+            return []
+        marks = ", ".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"""select article_id, count(*) as shared from fingerprints
+                where hash in ({marks}) and article_id != ?
+                group by article_id order by shared desc limit ?""",
+            [*wanted, other_than, limit],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def mark_duplicate(self, article_id: str, canonical_id: str, similarity: float) -> None:
+        """Make an article (and the copies already linked to it) a duplicate of another."""
+        with self.write() as db:
+            db.execute(
+                "update articles set duplicate_of = ?, similarity = ? where id = ?",
+                [canonical_id, similarity, article_id],
+            )
+            db.execute(
+                "update articles set duplicate_of = ? where duplicate_of = ?",
+                [canonical_id, article_id],
+            )
+
+    def delivered_anywhere(self, article_id: str) -> bool:
+        row = self.db.execute(
+            "select 1 from deliveries where article_id = ? and status in ('sent', 'sending') "
+            "limit 1",
+            [article_id],
+        ).fetchone()
+        return row is not None
 
     def touch_article(self, id: str, seen_at: str) -> None:
         with self.write() as db:

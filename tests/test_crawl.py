@@ -60,10 +60,10 @@ def good_articles(crawl: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 
 def cross_posts(crawl: dict[str, Any]) -> tuple[str, str]:
-    """The two URLs of the story both sites carry, the stored one first: the
-    copy that arrives first is kept, the other dropped as its duplicate."""
+    """The two URLs of the story both sites carry, the canonical one first: the
+    copy that arrives first is canonical, the other stored as its duplicate."""
     a, b = (crawl["sites"][name].url + EXPECTED["cross_posted"][name] for name in SITES)
-    return (a, b) if a in stored(crawl) else (b, a)
+    return (b, a) if stored(crawl)[a]["duplicate_of"] else (a, b)
 
 
 def test_first_crawl_succeeds_with_summary(crawl: dict[str, Any]) -> None:
@@ -71,17 +71,13 @@ def test_first_crawl_succeeds_with_summary(crawl: dict[str, Any]) -> None:
     assert result.returncode == 0, result.stderr
     line = result.stdout.strip().splitlines()[-1]
     assert line.startswith("crawl finished; ")
-    assert f"{len(good_articles(crawl)) - 1} new, 0 updated" in line
+    assert f"{len(good_articles(crawl)) - 1} new, 1 duplicate, 0 updated" in line
 
 
 def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> None:
     rows = stored(crawl)
-    _kept, dropped = cross_posts(crawl)
-    expected_urls = {url for _, url, _ in good_articles(crawl)} - {dropped}
-    assert set(rows) == expected_urls
+    assert set(rows) == {url for _, url, _ in good_articles(crawl)}
     for name, url, expected in good_articles(crawl):
-        if url == dropped:
-            continue
         row = rows[url]
         assert row["source"] == name
         assert row["title"] == expected["title"]
@@ -176,9 +172,11 @@ def test_broken_pages_are_dropped_with_a_reason(crawl: dict[str, Any]) -> None:
     ng = crawl["sites"]["northgate-gazette"].url
     too_short = drops[ng + EXPECTED["northgate-gazette"]["broken"]["too_short"][0]]
     assert too_short["reason"] == "too_short"
-    kept, dropped = cross_posts(crawl)
-    assert drops[dropped]["reason"] == "duplicate_content"
-    assert kept in drops[dropped]["detail"]
+    canonical, duplicate = cross_posts(crawl)
+    rows = stored(crawl)
+    assert rows[duplicate]["duplicate_of"] == rows[canonical]["id"]
+    assert rows[duplicate]["similarity"] == 1.0
+    assert rows[canonical]["duplicate_of"] is None
 
 
 def test_robots_txt_is_obeyed(crawl: dict[str, Any]) -> None:
@@ -206,7 +204,7 @@ def test_malformed_feed_entry_is_recorded(crawl: dict[str, Any]) -> None:
 def test_second_crawl_uses_conditional_get_and_fetches_no_article(crawl: dict[str, Any]) -> None:
     result = crawl["second"]
     assert result.returncode == 0, result.stderr
-    assert "crawl finished; 0 new, 0 updated" in result.stdout
+    assert "crawl finished; 0 new, 0 duplicates, 0 updated" in result.stdout
     for name in SITES:
         site = crawl["sites"][name]
         later = site.requests[crawl["before_second"][name] :]
@@ -248,11 +246,15 @@ def test_store_path_is_the_one_in_the_config(crawl: dict[str, Any]) -> None:
 def test_follow_teasers_discovers_related_stories(sites: Any, tmp_path: Path) -> None:
     """Only the opinion section is listed; its articles' teasers lead to the others."""
     ng = sites["northgate-gazette"].url
-    source = {"name": "ng", "sections": [f"{ng}/category/opinion/"],
-              "article_pattern": "/opinion/[a-z0-9-]+/$"}
+    source = {
+        "name": "ng",
+        "sections": [f"{ng}/category/opinion/"],
+        "article_pattern": "/opinion/[a-z0-9-]+/$",
+    }
     plain = write_config(tmp_path / "plain.toml", [source], store="plain.db")
-    following = write_config(tmp_path / "follow.toml", [{**source, "follow_teasers": True}],
-                             store="follow.db")
+    following = write_config(
+        tmp_path / "follow.toml", [{**source, "follow_teasers": True}], store="follow.db"
+    )
     assert syndicator("crawl", config=plain).returncode == 0
     assert syndicator("crawl", config=following).returncode == 0
     without = {r["url"] for r in query(tmp_path / "plain.db", "select url from articles")}

@@ -143,16 +143,24 @@ def test_oversized_pages_are_abandoned_and_recorded(tmp_path: Path) -> None:
 
     site.hook = hook
     try:
-        config = write_config(tmp_path / "c.toml", [
-            {"name": "flaky", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 10,
-             "crawl": {"max_response_bytes": 4096}},
-        ])
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {
+                    "name": "flaky",
+                    "sitemaps": [f"{site.url}/sitemap.xml"],
+                    "min_words": 10,
+                    "crawl": {"max_response_bytes": 4096},
+                },
+            ],
+        )
         result = syndicator("crawl", config=config)
     finally:
         site.stop()
     assert result.returncode == 0, result.stderr
-    drops = {r["url"].rsplit("/", 2)[-2]: r for r in query(tmp_path / "store.db",
-                                                            "select * from drops")}
+    drops = {
+        r["url"].rsplit("/", 2)[-2]: r for r in query(tmp_path / "store.db", "select * from drops")
+    }
     assert drops["b"]["reason"] == "fetch_failed"
     stored = [r["url"] for r in query(tmp_path / "store.db", "select url from articles")]
     assert stored == [f"{site.url}/a/"]

@@ -99,7 +99,8 @@ class Setup:
         return query(self.db, "select * from deliveries where partner = ?", (partner,))
 
     def articles(self) -> list[dict[str, Any]]:
-        return query(self.db, "select * from articles")
+        """The canonical articles: duplicates are never republished."""
+        return query(self.db, "select * from articles where duplicate_of is null")
 
 
 def wp_partner(wordpress: WordPressReceiver, **options: Any) -> dict[str, Any]:
@@ -184,6 +185,10 @@ def test_every_article_reaches_every_partner_once(
     for partner in ("wp", "hook", "feed"):
         rows = setup.deliveries(partner)
         assert len(rows) == n and {r["status"] for r in rows} == {"sent"}
+    duplicates = query(setup.db, "select id from articles where duplicate_of is not null")
+    assert duplicates, "the demo's cross-posted story is stored once as a duplicate"
+    delivered = {r["article_id"] for r in setup.deliveries("wp")}
+    assert not delivered & {d["id"] for d in duplicates}
     wp_rows = {r["remote_id"] for r in setup.deliveries("wp")}
     assert wp_rows == {str(p["id"]) for p in posts}
 
@@ -531,7 +536,7 @@ def test_an_edited_source_article_sends_exactly_one_update(
         )
         second = syndicator("run", config=config, env=env)
     assert second.returncode == 0, second.stderr
-    assert "0 new, 1 updated" in second.stdout
+    assert "0 new, 0 duplicates, 1 updated" in second.stdout
     assert "2 sent (0 new, 2 updates)" in second.stdout
     assert len(wordpress.posts) == posts_before
     changed = [p for p in wordpress.posts.values() if "voted 6–1" in p["content"]["raw"]]

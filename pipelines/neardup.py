@@ -1,0 +1,74 @@
+"""Near-duplicates: the same story already stored under another URL (see
+:mod:`syndicator.neardup`). The copy is stored too, linked to the canonical
+one with ``duplicate_of``, and never republished."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from syndicator.config import Dedup
+from syndicator.items import ArticleItem
+from syndicator.neardup import (
+    MAX_BUCKET,
+    MAX_CANDIDATES,
+    compare,
+    fingerprints,
+    is_truncated_copy,
+)
+from syndicator.scrapy_settings import config_from_settings, store_for
+from syndicator.store import Store
+
+
+class NearDupPipeline:
+    def __init__(self, store: Store, settings: Dedup) -> None:
+        self.store = store
+        self.settings = settings
+        self.rank = {name: i for i, name in enumerate(settings.prefer)}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NearDupPipeline:
+        return cls(store_for(crawler), config_from_settings(crawler.settings).dedup)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        if item.state not in ("new", "updated"):
+            return item
+        item.fingerprints = fingerprints(item.body_text)
+        if item.state != "new" or item.duplicate_of:
+            return item
+        for candidate_id in self.store.near_candidates(
+            item.fingerprints, item.id, MAX_BUCKET, MAX_CANDIDATES
+        ):
+            stored = self.store.article(candidate_id)
+            if stored is None:
+                continue
+            similarity = compare(item.body_text, stored["body_text"] or "")
+            if not similarity.same_story(self.settings.threshold, self.settings.containment):
+                continue
+            canonical_id = stored["duplicate_of"] or stored["id"]
+            canonical = stored if canonical_id == stored["id"] else self.store.article(canonical_id)
+            item.similarity = round(similarity.score, 3)
+            if self._new_copy_wins(item, canonical or stored, similarity) and not (
+                self.store.delivered_anywhere(canonical_id)
+            ):
+                item.replaces = canonical_id
+            else:
+                item.duplicate_of = canonical_id
+            break
+        return item
+
+    def _new_copy_wins(self, item: ArticleItem, stored: dict[str, Any], similarity: Any) -> bool:
+        """Which copy is canonical: a full one over a cut-down one, then the
+        preferred source, then the earliest published."""
+        if is_truncated_copy(similarity, self.settings.threshold):
+            return similarity.shorter == "stored"
+        last = len(self.rank)
+        mine, theirs = self.rank.get(item.source, last), self.rank.get(stored["source"], last)
+        if mine != theirs:
+            return mine < theirs
+        return bool(
+            item.published_at
+            and stored.get("published_at")
+            and item.published_at < stored["published_at"]
+        )
