@@ -1,5 +1,6 @@
-"""Exact duplicates: the same canonical URL (the article again: updated or
-unchanged), or the same body under another URL (a duplicate of that story)."""
+"""The same canonical URL: an article seen before, now updated or unchanged.
+
+Copies under other URLs (the same body, or nearly) are the next pipeline's job."""
 
 from __future__ import annotations
 
@@ -26,8 +27,4 @@ class DedupPipeline:
             item.revision = stored["revision"] or 1
             return item
         item.state = "new"
-        twin = self.store.article_with_hash(item.content_hash, other_than=item.id)
-        if twin is not None:
-            item.duplicate_of = twin["duplicate_of"] or twin["id"]
-            item.similarity = 1.0
         return item

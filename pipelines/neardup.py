@@ -1,6 +1,6 @@
-"""Near-duplicates: the same story already stored under another URL (see
-:mod:`syndicator.neardup`). The copy is stored too, linked to the canonical
-one with ``duplicate_of``, and never republished."""
+"""Copies: the same story already stored under another URL, with the same body
+(content hash) or nearly (see :mod:`syndicator.neardup`). The copy is stored
+too, linked to the canonical one with ``duplicate_of``, and never republished."""
 
 from __future__ import annotations
 
@@ -35,11 +35,14 @@ class NearDupPipeline:
         if item.state not in ("new", "updated"):
             return item
         item.fingerprints = fingerprints(item.body_text)
-        if item.state != "new" or item.duplicate_of:
+        if item.state != "new":
             return item
-        for candidate_id in self.store.near_candidates(
+        twin = self.store.article_with_hash(item.content_hash, other_than=item.id)
+        candidates = [twin["id"]] if twin else []
+        candidates += self.store.near_candidates(
             item.fingerprints, item.id, MAX_BUCKET, MAX_CANDIDATES
-        ):
+        )
+        for candidate_id in dict.fromkeys(candidates):
             stored = self.store.article(candidate_id)
             if stored is None:
                 continue

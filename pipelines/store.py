@@ -50,6 +50,9 @@ class StorePipeline:
         self.store = store
         self.config = config_from_settings(crawler.settings)
         self.run_id: int | None = None
+        # this run's new stories and copies (a copy stored first may turn into a duplicate)
+        self.new_ids: set[str] = set()
+        self.duplicate_ids: set[str] = set()
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -78,8 +81,12 @@ class StorePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         now = utc_now()
         stats = self.crawler.stats
-        duplicate = item.state == "new" and item.duplicate_of
-        stats.inc_value("syndicator/duplicates" if duplicate else f"syndicator/{item.state}")
+        if item.state != "new":
+            stats.inc_value(f"syndicator/{item.state}")
+        elif item.duplicate_of:
+            self.duplicate_ids.add(item.id)
+        else:
+            self.new_ids.add(item.id)
         if item.state == "unchanged":
             self.store.touch_article(item.id, now)
             stored = self.store.article(item.id) or {}
@@ -98,6 +105,8 @@ class StorePipeline:
             self._save(item, now, first_seen=None, changed_at=now)
             if item.replaces:
                 self.store.mark_duplicate(item.replaces, item.id, item.similarity or 1.0)
+                self.new_ids.discard(item.replaces)
+                self.duplicate_ids.add(item.replaces)
         self._fetched(item, now)
         return item
 
@@ -159,6 +168,7 @@ class StorePipeline:
         if self.run_id is None:
             return
         counts = crawl_counts(self.crawler.stats.get_stats(), getattr(spider, "sources", {}))
+        counts.update(new=len(self.new_ids), duplicates=len(self.duplicate_ids))
         status = "ok" if reason == "finished" else "interrupted"
         if reason == "finished" and counts["failed_sources"]:
             status = "failed"

@@ -323,6 +323,51 @@ def status(ctx: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--limit", default=50, show_default=True, help="Clusters to show, newest first.")
+@pass_context
+def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
+    """List clusters of copies of the same story: the canonical article and its duplicates.
+
+    syndicator duplicates
+    syndicator duplicates --json | jq '.[] | {title, copies: (.duplicates | length)}'
+    """
+    from syndicator.store import Store
+
+    config = ctx.config()
+    if not config.store_path.exists():
+        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
+    store = Store(config.store_path)
+    try:
+        clusters = store.duplicate_clusters(limit)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(clusters, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Duplicate clusters in {config.store_path}")
+    for column in ("article", "source", "title", "similarity"):
+        table.add_column(column, overflow="fold")
+    for cluster in clusters:
+        table.add_row(
+            cluster["id"], cluster["source"], cluster["title"] or "", "canonical", style="bold"
+        )
+        for dup in cluster["duplicates"]:
+            table.add_row(
+                f"  {dup['id']}",
+                dup["source"],
+                dup["title"] or "",
+                f"{dup['similarity']:.2f}" if dup["similarity"] is not None else "",
+            )
+    Console().print(table)
+    if not clusters and not ctx.quiet:
+        click.echo("no duplicates stored")
+
+
+@cli.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_context

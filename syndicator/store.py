@@ -486,6 +486,39 @@ class Store:
         """
         return [dict(row) for row in self.db.query(sql)]
 
+    def duplicate_clusters(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Each canonical article that has copies, with its copies and their similarity."""
+        rows = self.db.query(
+            """select c.id, c.source, c.title, c.url, c.published_at,
+                 d.id as dup_id, d.source as dup_source, d.title as dup_title,
+                 d.url as dup_url, d.similarity
+               from articles d join articles c on c.id = d.duplicate_of
+               order by c.first_seen_at desc, c.id, d.similarity desc"""
+        )
+        clusters: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            cluster = clusters.setdefault(
+                row["id"],
+                {
+                    "id": row["id"],
+                    "source": row["source"],
+                    "title": row["title"],
+                    "url": row["url"],
+                    "published_at": row["published_at"],
+                    "duplicates": [],
+                },
+            )
+            cluster["duplicates"].append(
+                {
+                    "id": row["dup_id"],
+                    "source": row["dup_source"],
+                    "title": row["dup_title"],
+                    "url": row["dup_url"],
+                    "similarity": row["similarity"],
+                }
+            )
+        return list(clusters.values())[:limit]
+
     def last_run(self) -> dict[str, Any] | None:
         rows = list(self.db["runs"].rows_where(order_by="id desc", limit=1))
         return rows[0] if rows else None
