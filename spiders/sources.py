@@ -25,6 +25,7 @@ from syndicator.config import Source
 from syndicator.extraction import ExtractionPool
 from syndicator.items import ArticleItem
 from syndicator.middlewares import AlreadyFetched, NetworkRefused, describe_exception
+from syndicator.netguard import NetworkRefusedError
 from syndicator.scrapy_settings import apply_config, config_from_settings, store_for
 from syndicator.urls import same_site
 
@@ -251,7 +252,7 @@ class SourcesSpider(Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             error = f"HTTP {status}"
-        elif failure.check(NetworkRefused):
+        elif failure.check(NetworkRefused, NetworkRefusedError):
             error, reason = str(failure.value), "network_refused"
         elif failure.check(IgnoreRequest):
             error, reason = str(failure.value), "robots_txt"

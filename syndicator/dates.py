@@ -30,6 +30,10 @@ _ZONES = {
         "CEST": 2,
     }.items()
 }
+# what dateutil fills in for the parts a string leaves out: a year no date has,
+# so "Monday", "May" or "10:00" are rejected (year check below) instead of
+# becoming a date near today; a missing day or month is the 1st / January
+_MISSING = datetime(1, 1, 1)
 
 
 def to_utc_iso(value: str | datetime | time.struct_time | None) -> str | None:
@@ -47,7 +51,7 @@ def to_utc_iso(value: str | datetime | time.struct_time | None) -> str | None:
         value = datetime.fromtimestamp(calendar.timegm(value), UTC)
     elif isinstance(value, str):
         try:
-            value = dateparser.parse(value.strip(), tzinfos=_ZONES)
+            value = dateparser.parse(value.strip(), default=_MISSING, tzinfos=_ZONES)
         except (ValueError, OverflowError, TypeError):
             return None
     if value.tzinfo is None:

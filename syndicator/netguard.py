@@ -22,6 +22,41 @@ class NetworkRefusedError(Exception):
     """The URL's host is a non-public address nobody allowed."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64), if any:
+    ``::ffff:10.0.0.1`` reaches 10.0.0.1, whatever ``is_global`` says of it."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def allowed(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
+    """Public, or inside one of the allowed networks (the IPv4 inside an IPv6
+    address is judged too)."""
+    inner = embedded_ipv4(address)
+    for candidate in (address, inner) if inner is not None else (address,):
+        if any(candidate in net for net in networks if net.version == candidate.version):
+            return True
+    # an address that carries an IPv4 one reaches that one: judge it by it
+    return _public(inner) if inner is not None else _public(address)
+
+
+def _public(address: IPAddress) -> bool:
+    # is_global alone lets multicast through
+    return address.is_global and not (address.is_multicast or address.is_reserved)
+
+
 async def addresses(host: str, port: int) -> list[IPAddress]:
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
@@ -34,24 +69,27 @@ async def addresses(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(info[4][0]) for info in infos]
 
 
-async def check_url(url: str, allowed: Sequence[IPNetwork], allow_hint: str) -> None:
+async def check_url(url: str, networks: Sequence[IPNetwork], allow_hint: str) -> None:
     """Raise :class:`NetworkRefusedError` unless every address of the URL's host
     is public or inside an allowed network."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     for address in await addresses(host, port):
-        if address.is_global or any(address in net for net in allowed):
-            continue
-        raise NetworkRefusedError(
-            f"{host} is {address}, a non-public address; {allow_hint} to allow it"
-        )
+        if not allowed(address, networks):
+            raise refusal(host, address, allow_hint)
 
 
-def httpx_guard(allowed: Sequence[IPNetwork], allow_hint: str) -> Callable[..., Awaitable[None]]:
+def refusal(host: str, address: IPAddress, allow_hint: str) -> NetworkRefusedError:
+    return NetworkRefusedError(
+        f"{host} is {address}, a non-public address; {allow_hint} to allow it"
+    )
+
+
+def httpx_guard(networks: Sequence[IPNetwork], allow_hint: str) -> Callable[..., Awaitable[None]]:
     """An httpx request event hook that refuses non-public addresses."""
 
     async def hook(request: object) -> None:
-        await check_url(str(request.url), allowed, allow_hint)  # type: ignore[attr-defined]
+        await check_url(str(request.url), networks, allow_hint)  # type: ignore[attr-defined]
 
     return hook

@@ -8,6 +8,7 @@ Ammonia sanitiser) against an allow-list, never by patching a block-list.
 from __future__ import annotations
 
 import html
+import re
 
 import nh3
 
@@ -46,10 +47,30 @@ def sanitize_html(markup: str, nofollow: bool = True) -> str:
     )
 
 
+# rounds of "remove tags, decode entities" before giving up on a value that is
+# markup escaped over and over
+_PLAIN_TEXT_ROUNDS = 5
+_MARKUP_CHARS = re.compile(r"[<&]")
+
+
 def plain_text(html_or_text: str | None) -> str:
     """Text with every tag removed, for fields that must never hold markup
-    (titles, authors, teaser excerpts)."""
+    (titles, authors, teaser excerpts).
+
+    Decoding entities can uncover markup (``&lt;img src=x onerror=…&gt;``, as a
+    page shows it, or escaped twice as sloppy CMSes do), so tags are removed and
+    entities decoded until nothing changes: the result is a fixed point
+    (``plain_text(plain_text(x)) == plain_text(x)``), which holds no tag, and no
+    entity that one more decoding could turn into a tag.
+    """
     if not html_or_text:
         return ""
-    cleaned = nh3.clean(html_or_text, tags=set(), clean_content_tags={"script", "style"})
-    return " ".join(html.unescape(cleaned).split())
+    text = html_or_text
+    for _ in range(_PLAIN_TEXT_ROUNDS):
+        cleaned = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
+        if cleaned == text:
+            return " ".join(text.split())
+        text = cleaned
+    # still changing: escaped more times than any page means to; keep nothing
+    # that could start a tag or an entity
+    return " ".join(_MARKUP_CHARS.sub("", text).split())

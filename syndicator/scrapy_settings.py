@@ -37,6 +37,7 @@ REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "syndicator.logformatter.OneLineLogFormatter"
+DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

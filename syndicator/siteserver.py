@@ -60,11 +60,12 @@ class Site:
     requests: list[RequestRecord] = field(default_factory=list)
     group: SiteGroup | None = None
     hook: Callable[[str], tuple[int, dict[str, str], bytes] | None] | None = None
+    host: str = "127.0.0.1"  # any loopback address: tests use 127.0.0.2 as well
     _server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def find(self, path: str) -> Path | None:
         rel = unquote(urlsplit(path).path).lstrip("/")
@@ -94,7 +95,7 @@ class Site:
 
     def start(self) -> Site:
         handler = type("Handler", (_Handler,), {"site": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server = ThreadingHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -105,6 +106,12 @@ class Site:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+    def __enter__(self) -> Site:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 class SiteGroup:

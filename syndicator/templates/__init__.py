@@ -46,7 +46,11 @@ def first_words(text: str | None, count: int = 30) -> str:
     the template adds its own "[…]"."""
     words = (text or "").split()
     cut = " ".join(words[:count])
-    return _TRAILING_ELLIPSIS.sub("", cut).rstrip(" ,;:-–—")
+    while True:  # "word… …" or "word...," end in an ellipsis again after one pass
+        trimmed = _TRAILING_ELLIPSIS.sub("", cut).rstrip(" ,;:-–—")
+        if trimmed == cut:
+            return cut
+        cut = trimmed
 
 
 def _environment() -> SandboxedEnvironment:

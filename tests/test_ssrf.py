@@ -1,0 +1,203 @@
+"""The network guard: nothing outside the networks a source names is fetched.
+
+The source site runs on 127.0.0.2 and allows only 127.0.0.2/32; a canary
+server on 127.0.0.1 must never see a request, whether it is linked by
+address, by a DNS name (localhost), through a redirect, a teaser or an
+image. Private and reserved ranges beyond loopback are checked by decision
+only: no connection is ever opened to them."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syndicator.netguard import NetworkRefusedError, check_url
+from syndicator.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.receivers.wordpress import WordPressReceiver
+from syndicator.resolver import GuardedResolver
+from syndicator.siteserver import Site
+from tests.conftest import query, syndicator, write_config
+
+BODY = "".join(
+    f"<p>Paragraph {n} of a story about the harbour, long enough to be kept "
+    f"as article text by the extractor, number {n}.</p>"
+    for n in range(8)
+)
+
+
+@pytest.fixture
+def canary() -> Iterator[Site]:
+    site = Site("canary", [])
+    site.hook = lambda path: (200, {"Content-Type": "text/html"}, b"<html>canary</html>")
+    site.start()
+    yield site
+    site.stop()
+
+
+def source_site(canary: Site) -> Site:
+    site = Site("source", [], host="127.0.0.2")
+    c_literal = f"http://127.0.0.1:{canary.port}"
+    c_name = f"http://localhost:{canary.port}"
+
+    def hook(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        if path == "/feed.xml":
+            links = [
+                f"{site.url}/a/",
+                f"{c_literal}/literal/",
+                f"{c_name}/name/",
+                f"{site.url}/redirect/",
+            ]
+            items = "".join(
+                f"<item><title>t{i}</title><link>{u}</link></item>" for i, u in enumerate(links)
+            )
+            body = f'<rss version="2.0"><channel><title>s</title>{items}</channel></rss>'
+            return 200, {"Content-Type": "application/rss+xml"}, body.encode()
+        if path == "/redirect/":
+            return 302, {"Location": f"{c_name}/redirected/"}, b""
+        if path == "/a/":
+            related = (
+                "<div id='jp-relatedposts'><div class='jp-relatedposts-post'>"
+                f"<h4 class='jp-relatedposts-post-title'><a href='{c_name}/teaser/'>T1</a></h4>"
+                "</div><div class='jp-relatedposts-post'>"
+                f"<h4 class='jp-relatedposts-post-title'><a href='{c_literal}/teaser2/'>T2</a>"
+                "</h4></div></div>"
+            )
+            html = (
+                f"<html><head><title>A story</title><meta property='og:image' "
+                f"content='{c_name}/image.jpg'></head><body><article><h1>A story</h1>"
+                f"{BODY}</article>{related}</body></html>"
+            )
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, html.encode()
+        return None
+
+    site.hook = hook
+    return site.start()
+
+
+def test_the_canary_is_never_reached(canary: Site, tmp_path: Path) -> None:
+    site = source_site(canary)
+    wordpress = WordPressReceiver(username="editor", app_password="a b c d e f")
+    try:
+        wordpress.start()
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {
+                    "name": "s",
+                    "feeds": [f"{site.url}/feed.xml"],
+                    "min_words": 20,
+                    "follow_teasers": True,
+                    "allow_networks": ["127.0.0.2/32"],
+                },
+            ],
+        )
+        with config.open("a") as out:
+            out.write(
+                f'\n[[partners]]\nname = "wp"\nkind = "wordpress"\nurl = "{wordpress.url}"\n'
+                'username = "editor"\npassword_env = "WP_PW"\n'
+                'allow_networks = ["127.0.0.1/32"]\n'
+            )
+        result = syndicator("run", config=config, env={"WP_PW": "a b c d e f"})
+    finally:
+        site.stop()
+        wordpress.stop()
+    assert result.returncode == 0, result.stderr
+    assert canary.requests == []
+    db = tmp_path / "store.db"
+    assert [r["url"] for r in query(db, "select url from articles")] == [f"{site.url}/a/"]
+    refused = {r["url"]: r for r in query(db, "select * from drops")}
+    assert {r["reason"] for r in refused.values()} == {"network_refused"}
+    assert f"http://127.0.0.1:{canary.port}/literal/" in refused
+    assert f"http://localhost:{canary.port}/name/" in refused
+    assert "non-public address" in refused[f"http://localhost:{canary.port}/name/"]["detail"]
+    # the post went out without the image the canary would have served
+    [post] = wordpress.posts.values()
+    assert post["featured_media"] == 0
+
+
+def test_a_partner_on_a_private_address_is_refused_unless_allowed(
+    tmp_path: Path, canary: Site
+) -> None:
+    site = source_site(canary)
+    hook = WebhookReceiver(secret=new_secret())
+    try:
+        hook.start()
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {
+                    "name": "s",
+                    "feeds": [f"{site.url}/feed.xml"],
+                    "min_words": 20,
+                    "allow_networks": ["127.0.0.2/32"],
+                },
+            ],
+        )
+        with config.open("a") as out:
+            out.write(
+                f'\n[[partners]]\nname = "hook"\nkind = "webhook"\nurl = "{hook.url}"\n'
+                'secret_env = "HOOK_SECRET"\n'
+            )
+        result = syndicator("run", config=config, env={"HOOK_SECRET": hook.secret})
+    finally:
+        site.stop()
+        hook.stop()
+    assert result.returncode == 1
+    assert "127.0.0.1, a non-public address; list its network in partner 'hook'" in result.stderr
+    assert hook.requests == []
+
+
+PRIVATE = [
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "240.0.0.1",
+    "255.255.255.255",
+    "127.0.0.2",
+    "::1",
+    "fc00::1",
+    "fe80::1",
+    "ff02::1",
+    "::ffff:10.0.0.1",
+    "::ffff:127.0.0.1",
+    "64:ff9b::a00:1",
+    "2002:a00:1::1",
+    "::",
+]
+PUBLIC = ["93.184.216.34", "2606:4700:4700::1111", "::ffff:93.184.216.34"]
+
+
+@pytest.mark.parametrize("address", PRIVATE)
+def test_private_and_reserved_addresses_are_refused_without_connecting(address: str) -> None:
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(NetworkRefusedError):
+        asyncio.run(check_url(f"http://{host}/x", [], "allow it"))
+    resolver = object.__new__(GuardedResolver)
+    resolver.networks = [ipaddress.ip_network("127.0.0.3/32")]
+    with pytest.raises(NetworkRefusedError):
+        resolver._check(address, "some.name")
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_pass_the_guard(address: str) -> None:
+    host = f"[{address}]" if ":" in address else address
+    asyncio.run(check_url(f"http://{host}/x", [], "allow it"))
+    resolver: Any = object.__new__(GuardedResolver)
+    resolver.networks = []
+    assert resolver._check(address, "some.name") == address
+
+
+def test_an_allowed_network_lets_only_itself_through() -> None:
+    nets = [ipaddress.ip_network("127.0.0.2/32")]
+    asyncio.run(check_url("http://127.0.0.2/x", nets, "allow it"))
+    with pytest.raises(NetworkRefusedError):
+        asyncio.run(check_url("http://127.0.0.1/x", nets, "allow it"))
