@@ -36,6 +36,12 @@ def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {value!r}")
+    if parts.username or parts.password:
+        # the message must not repeat the URL: it holds a secret
+        raise ValueError(
+            "a URL must not carry a user name or password; partners take secrets from "
+            "environment variables (password_env, secret_env)"
+        )
     return value
 
 
@@ -351,7 +357,12 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
     }.get(first["type"], first["msg"].removeprefix("Value error, "))
     if first["type"] not in ("extra_forbidden", "missing") and "input" in first:
         value = first["input"]
-        if isinstance(value, str | int | float | bool) and repr(value) not in problem:
+        secret = "must not carry" in problem  # never echo a value that holds a secret
+        if (
+            isinstance(value, str | int | float | bool)
+            and repr(value) not in problem
+            and not secret
+        ):
             problem += f" (got {value!r})"
     more = (
         f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""

@@ -65,6 +65,8 @@ def write(tmp_path: Path, text: str) -> Path:
             "crawl.delay: Input should be greater than or equal to 0",
         ),
         ("[publisher\n", "not valid TOML"),
+        (PUBLISHER + GOOD_SOURCE.replace("https://herald", "https://ed:hunter2@herald"),
+         "sources[0] (herald).feeds[0]: a URL must not carry a user name or password"),
         (
             PUBLISHER + GOOD_SOURCE + "[sources.teasers]\nblock = ['div[[x']\n",
             "sources[0] (herald).teasers: bad CSS selector 'div[[x'",
@@ -81,6 +83,7 @@ def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, messag
         load_config(path)
     line = str(caught.value)
     assert "\n" not in line
+    assert "hunter2" not in line
     assert line.startswith(f"{path}: ")
     assert message in line
 

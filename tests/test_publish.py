@@ -4,6 +4,7 @@ same post, and faults end in retries, not duplicates."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -394,13 +395,29 @@ def test_a_partner_that_is_down_holds_up_no_other(setup: Setup, webhook: Webhook
     assert all(r["next_attempt_at"] for r in dead_rows)
 
 
-def test_secrets_never_reach_the_store_or_the_output(setup: Setup) -> None:
-    result = setup.run("publish")
-    assert result.returncode == 0, result.stderr
-    blob = setup.db.read_bytes() + (setup.tmp / "feed.atom").read_bytes()
+def test_secrets_never_reach_the_store_or_the_output(setup: Setup,
+                                                     wordpress: WordPressReceiver) -> None:
+    outputs = [setup.run("-vv", "publish", "--dry-run"), setup.run("-vv", "publish"),
+               setup.run("status"), setup.run("status", "--json")]
+    assert all(r.returncode == 0 for r in outputs), [r.stderr for r in outputs]
+    # and when the partner fails, with its error kept in the store
+    wordpress.faults.add(Fault(status=500, times=1000, body={"code": "oops", "message": "x"}))
+    setup.run("retry", "--partner", "wp")
+    conn = sqlite3.connect(setup.db)
+    conn.execute("update deliveries set status = 'pending', remote_id = null, attempts = 0 "
+                 "where partner = 'wp'")
+    conn.commit()
+    conn.close()
+    outputs.append(setup.run("-vv", "publish"))
+    assert outputs[-1].returncode == 1
+    blob = b"".join(p.read_bytes() for p in setup.tmp.glob("store.db*"))
+    blob += (setup.tmp / "feed.atom").read_bytes()
     for secret in setup.env.values():
-        assert secret.encode() not in blob
-        assert secret not in result.stdout + result.stderr
+        basic = base64.b64encode(f"editor:{secret}".encode()).decode()  # an Authorization header
+        for variant in (secret, secret.replace(" ", ""), basic):
+            assert variant.encode() not in blob
+            for result in outputs:
+                assert variant not in result.stdout + result.stderr
 
 
 def test_a_missing_secret_variable_is_a_config_error(setup: Setup) -> None:
