@@ -45,7 +45,9 @@ def _entry_link(entry: Any) -> str | None:
 
 
 def read_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-    """Entries of an RSS/Atom/RDF/JSON feed, and its problems as one-line texts."""
+    """Entries of an RSS, Atom or RDF feed, and its problems as one-line texts.
+
+    feedparser 6 reads no JSON Feed: such a feed is reported as malformed."""
     parsed = feedparser.parse(BytesIO(body), response_headers={**headers, "content-location": url})
     problems = []
     if parsed.get("bozo"):

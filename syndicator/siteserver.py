@@ -160,6 +160,7 @@ def _read_headers(path: Path) -> tuple[int | None, dict[str, str]]:
 class _Handler(BaseHTTPRequestHandler):
     site: Site
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else every kept-alive answer waits ~40 ms for an ACK
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the request list is the log; stderr noise would drown test output

@@ -19,20 +19,25 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def normalize_url(url: str, base: str | None = None) -> str:
     """Absolute URL with tracking parameters and fragment removed, scheme and
-    host lower-cased, default port dropped, unsafe characters percent-encoded.
+    host lower-cased, default port dropped, unsafe characters percent-encoded;
+    "" for a string that cannot be a URL.
 
     >>> normalize_url("HTTP://News.Example.org:80/a/?utm_source=rss&id=3#top")
     'http://news.example.org/a/?id=3'
     """
     if base:
         url = urljoin(base, url.strip())
-    parts = urlsplit(safe_url_string(url.strip()))
+    try:
+        parts = urlsplit(safe_url_string(url.strip()))
+        port = parts.port
+    except ValueError:
+        return ""  # not a usable URL (a port out of range, a broken IPv6 literal)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}:{port}"
     if parts.username:
         host = f"{parts.username}{':' + parts.password if parts.password else ''}@{host}"
     query = [
@@ -53,5 +58,9 @@ def same_site(url: str, other: str) -> bool:
 
 
 def is_http_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
