@@ -37,7 +37,7 @@ NOFOLLOW = "nofollow noopener"
 def sanitize_html(markup: str, nofollow: bool = True) -> str:
     """Clean HTML for a partner site. Idempotent: ``sanitize_html(sanitize_html(x)) ==
     sanitize_html(x)``."""
-    return nh3.clean(
+    clean = nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
@@ -45,6 +45,8 @@ def sanitize_html(markup: str, nofollow: bool = True) -> str:
         link_rel=NOFOLLOW if nofollow else None,
         strip_comments=True,
     )
+    # a decoded &#13; comes out as a raw CR, which the next parse reads as a newline
+    return clean.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # rounds of "remove tags, decode entities" before giving up on a value that is
