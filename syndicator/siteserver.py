@@ -21,6 +21,7 @@ import email.utils
 import hashlib
 import mimetypes
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -95,7 +96,7 @@ class Site:
 
     def start(self) -> Site:
         handler = type("Handler", (_Handler,), {"site": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
+        self._server = QuietHTTPServer((self.host, self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -155,6 +156,17 @@ def _read_headers(path: Path) -> tuple[int | None, dict[str, str]]:
         else:
             headers[key] = value
     return status, headers
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a client hangs up
+    (a killed crawler, a timeout): that is not the server's error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

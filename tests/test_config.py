@@ -65,8 +65,10 @@ def write(tmp_path: Path, text: str) -> Path:
             "crawl.delay: Input should be greater than or equal to 0",
         ),
         ("[publisher\n", "not valid TOML"),
-        (PUBLISHER + GOOD_SOURCE.replace("https://herald", "https://ed:hunter2@herald"),
-         "sources[0] (herald).feeds[0]: a URL must not carry a user name or password"),
+        (
+            PUBLISHER + GOOD_SOURCE.replace("https://herald", "https://ed:hunter2@herald"),
+            "sources[0] (herald).feeds[0]: a URL must not carry a user name or password",
+        ),
         (
             PUBLISHER + GOOD_SOURCE + "[sources.teasers]\nblock = ['div[[x']\n",
             "sources[0] (herald).teasers: bad CSS selector 'div[[x'",

@@ -35,6 +35,18 @@ BODIES = [
 ]
 
 
+def wait_for_publish(db: Path, process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Wait until the run has started publishing (its crawl is done)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if db.exists():
+            last = query(db, "select command from runs order by id desc limit 1")
+            if last and last[0]["command"] == "publish":
+                return True
+        time.sleep(0.05)
+    return False
+
+
 class GrowingSite(Site):
     """A source that keeps publishing: new stories, and corrections of older ones,
     so that every run of the kill loop has crawling and publishing to do."""
@@ -109,12 +121,16 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
         command = [sys.executable, "-m", "syndicator", "--config", str(config), "run"]
         db = tmp_path / "store.db"
         phases: dict[str, int] = {}
-        for _ in range(KILLS):
+        for n in range(KILLS):
             growing.publish_more(2, rng)
             process = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(0.5, 4.5))
+            # every other kill waits for the publish step, then strikes inside it
+            if n % 2 and wait_for_publish(db, process, timeout=15):
+                time.sleep(rng.uniform(0.0, 0.6))
+            else:
+                time.sleep(rng.uniform(0.5, 3.0))
             process.send_signal(signal.SIGKILL)
             process.wait()
             last = (

@@ -395,17 +395,24 @@ def test_a_partner_that_is_down_holds_up_no_other(setup: Setup, webhook: Webhook
     assert all(r["next_attempt_at"] for r in dead_rows)
 
 
-def test_secrets_never_reach_the_store_or_the_output(setup: Setup,
-                                                     wordpress: WordPressReceiver) -> None:
-    outputs = [setup.run("-vv", "publish", "--dry-run"), setup.run("-vv", "publish"),
-               setup.run("status"), setup.run("status", "--json")]
+def test_secrets_never_reach_the_store_or_the_output(
+    setup: Setup, wordpress: WordPressReceiver
+) -> None:
+    outputs = [
+        setup.run("-vv", "publish", "--dry-run"),
+        setup.run("-vv", "publish"),
+        setup.run("status"),
+        setup.run("status", "--json"),
+    ]
     assert all(r.returncode == 0 for r in outputs), [r.stderr for r in outputs]
     # and when the partner fails, with its error kept in the store
     wordpress.faults.add(Fault(status=500, times=1000, body={"code": "oops", "message": "x"}))
     setup.run("retry", "--partner", "wp")
     conn = sqlite3.connect(setup.db)
-    conn.execute("update deliveries set status = 'pending', remote_id = null, attempts = 0 "
-                 "where partner = 'wp'")
+    conn.execute(
+        "update deliveries set status = 'pending', remote_id = null, attempts = 0 "
+        "where partner = 'wp'"
+    )
     conn.commit()
     conn.close()
     outputs.append(setup.run("-vv", "publish"))

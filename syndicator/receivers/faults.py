@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
+from syndicator.siteserver import QuietHTTPServer
+
 
 @dataclass
 class Fault:
@@ -155,7 +157,7 @@ class Receiver:
         if self.state_file is not None and self.state_file.is_file():
             self.load_state(json.loads(self.state_file.read_text()))
         handler = type("Handler", (_Handler,), {"receiver": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server = QuietHTTPServer(("127.0.0.1", self.port), handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         # a short poll interval keeps stop() quick; the tests start and stop many receivers
