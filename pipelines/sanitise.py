@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from scrapy.crawler import Crawler
 
 from syndicator.items import ArticleItem
 from syndicator.sanitize import plain_text, sanitize_html
 from syndicator.scrapy_settings import config_from_settings
 from syndicator.urls import is_http_url
+
+# a BCP 47 language tag such as "en" or "en-US"; anything else in lang= is junk
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8}){0,4}$")
 
 
 class SanitisePipeline:
@@ -23,6 +28,7 @@ class SanitisePipeline:
         item.title = plain_text(item.title) or None
         item.author = plain_text(item.author) or None
         item.description = plain_text(item.description) or None
+        item.language = item.language if LANGUAGE_TAG.match(item.language or "") else None
         item.tags = [tag for tag in (plain_text(t) for t in item.tags) if tag]
         if item.image_url and not is_http_url(item.image_url):
             item.image_url = None

@@ -101,8 +101,14 @@ class SourcesSpider(Spider):
         meta = self._meta(source, "article", discovered_at=found.date, hints=found.hints, via=via)
         if refetch:
             meta.update(refetch=True, handle_httpstatus_list=[304])
+        # dont_filter: FetchStateMiddleware de-duplicates articles within a run, so a
+        # newer-dated rediscovery of a URL skipped as unchanged still gets through
         return Request(
-            found.url, callback=self.parse_article, errback=self.article_failed, meta=meta
+            found.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta=meta,
+            dont_filter=True,
         )
 
     async def start(self) -> AsyncIterator[Request]:
@@ -254,8 +260,10 @@ class SourcesSpider(Spider):
             error = f"HTTP {status}"
         elif failure.check(NetworkRefused, NetworkRefusedError):
             error, reason = str(failure.value), "network_refused"
-        elif failure.check(IgnoreRequest):
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error, reason = str(failure.value), "robots_txt"
+        elif failure.check(IgnoreRequest):  # too large, too many redirects, ...
+            error = " ".join(str(failure.value).split())
         else:
             error = describe_exception(failure.value)
         yield ArticleItem(
