@@ -200,5 +200,8 @@ def crawl_counts(stats: dict[str, Any], sources: dict[str, Any]) -> dict[str, An
         if key.startswith("syndicator/dropped/")
     }
     counts["requests"] = stats.get("downloader/request_count", 0)
+    counts["postponed"] = sum(
+        value for key, value in stats.items() if key.startswith("syndicator/postponed/")
+    )
     counts["failed_sources"] = failed
     return counts

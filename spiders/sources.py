@@ -24,7 +24,12 @@ from syndicator import signals as our_signals
 from syndicator.config import Source
 from syndicator.extraction import ExtractionPool
 from syndicator.items import ArticleItem
-from syndicator.middlewares import AlreadyFetched, NetworkRefused, describe_exception
+from syndicator.middlewares import (
+    AlreadyFetched,
+    NetworkRefused,
+    Postponed,
+    describe_exception,
+)
 from syndicator.netguard import NetworkRefusedError
 from syndicator.scrapy_settings import apply_config, config_from_settings, store_for
 from syndicator.urls import same_site
@@ -215,7 +220,8 @@ class SourcesSpider(Spider):
     def _item_fields(self, request: Request, **fields: Any) -> dict[str, Any]:
         return {
             "source": request.meta["source"],
-            "request_url": request.url,
+            # the URL as listed, before any redirect: it is the one known next run
+            "request_url": (request.meta.get("redirect_urls") or [request.url])[0],
             "discovered_via": request.meta.get("via", ""),
             "discovered_at": request.meta.get("discovered_at"),
             "hints": request.meta.get("hints") or {},
@@ -260,6 +266,8 @@ class SourcesSpider(Spider):
             error = f"HTTP {status}"
         elif failure.check(NetworkRefused, NetworkRefusedError):
             error, reason = str(failure.value), "network_refused"
+        elif failure.check(Postponed):
+            return
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             error, reason = str(failure.value), "robots_txt"
         elif failure.check(IgnoreRequest):  # too large, too many redirects, ...

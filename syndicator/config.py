@@ -128,6 +128,7 @@ class Source(_Strict):
     section_depth: Annotated[int, Field(ge=1, le=100)] = 1
     follow_teasers: bool = False
     min_words: Annotated[int, Field(ge=1)] = 80
+    max_articles_per_run: Annotated[int, Field(ge=1)] = 5000
     allow_networks: list[IPNetwork] = []
     teasers: TeaserSelectors = TeaserSelectors()
     crawl: Politeness = Politeness()

@@ -3,6 +3,7 @@ and the network guard."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Request, signals
@@ -16,10 +17,15 @@ from syndicator.netguard import IPNetwork, NetworkRefusedError, check_url
 from syndicator.scrapy_settings import config_from_settings, store_for
 
 DISCOVERY = ("feed", "sitemap", "section")
+logger = logging.getLogger(__name__)
 
 
 class AlreadyFetched(IgnoreRequest):
     """The page is stored and the source says nothing changed since."""
+
+
+class Postponed(IgnoreRequest):
+    """The source has had its ``max_articles_per_run`` this run; next run, then."""
 
 
 class NetworkRefused(IgnoreRequest):
@@ -50,6 +56,9 @@ class FetchStateMiddleware:
         # skipped as unchanged still gets through here
         self.fetching: set[str] = set()
         self.skipped: set[str] = set()
+        config = config_from_settings(crawler.settings)
+        self.article_cap = {s.name: s.max_articles_per_run for s in config.sources}
+        self.admitted: dict[str, int] = {}
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.fetch_problem, signal=our_signals.fetch_problem)
 
@@ -83,6 +92,20 @@ class FetchStateMiddleware:
         self._admit(request)
 
     def _admit(self, request: Request) -> None:
+        source = request.meta.get("source", "")
+        if request.meta.get("syndicator_kind") == "article":
+            count = self.admitted[source] = self.admitted.get(source, 0) + 1
+            cap = self.article_cap.get(source)
+            if cap is not None and count > cap:
+                self.crawler.stats.inc_value(f"syndicator/postponed/{source}")
+                if count == cap + 1:
+                    logger.warning(
+                        "%s: more than %d article pages to fetch (its "
+                        "max_articles_per_run); the rest wait for the next run",
+                        source,
+                        cap,
+                    )
+                raise Postponed(f"over the source's max_articles_per_run ({cap})")
         request.meta["syndicator_admitted"] = True
         self.fetching.add(request.url)
 

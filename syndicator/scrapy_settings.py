@@ -38,6 +38,10 @@ LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "syndicator.logformatter.OneLineLogFormatter"
 DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
+# first found, first fetched: feeds and sitemaps list the newest first, and when a
+# source's max_articles_per_run cuts a run short, the newest are the ones fetched
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,
@@ -48,9 +52,10 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 600,
 }
 DOWNLOADER_MIDDLEWARES = {
-    # outside RetryMiddleware (550): sees only the final outcome of a request
-    "syndicator.middlewares.FetchStateMiddleware": 120,
-    "syndicator.middlewares.NetworkGuardMiddleware": 130,
+    # before RobotsTxtMiddleware (100), so known, repeated and over-the-cap articles
+    # cost nothing; outside RetryMiddleware (550), so it sees only final outcomes
+    "syndicator.middlewares.FetchStateMiddleware": 50,
+    "syndicator.middlewares.NetworkGuardMiddleware": 60,
 }
 SYNDICATOR_CONFIG = None  # path of the config file; None = $SYNDICATOR_CONFIG or the default
 
