@@ -62,7 +62,10 @@ def read_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
             no_link += 1
             continue
         published = to_utc_iso(entry.get("published_parsed")) or to_utc_iso(entry.get("published"))
-        updated = to_utc_iso(entry.get("updated_parsed")) or to_utc_iso(entry.get("updated"))
+        # dict.get: feedparser's own get() maps a missing "updated" to "published"
+        updated = to_utc_iso(dict.get(entry, "updated_parsed")) or to_utc_iso(
+            dict.get(entry, "updated")
+        )
         hints = {
             "title": entry.get("title"),
             "author": entry.get("author"),

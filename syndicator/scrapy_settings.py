@@ -37,7 +37,7 @@ REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "syndicator.logformatter.OneLineLogFormatter"
-DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
+TWISTED_DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
 # first found, first fetched: feeds and sitemaps list the newest first, and when a
 # source's max_articles_per_run cuts a run short, the newest are the ones fetched
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"

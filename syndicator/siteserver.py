@@ -36,6 +36,42 @@ mimetypes.add_type("application/rss+xml", ".rss")
 mimetypes.add_type("application/atom+xml", ".atom")
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a client hangs up
+    (a killed crawler, a timeout): that is not the server's error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class Serving:
+    """Runs a :class:`QuietHTTPServer` in a daemon thread: start, stop, ``with``.
+    Shared by the sites here and the partner receivers."""
+
+    _server: QuietHTTPServer | None = None
+
+    def _serve(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> int:
+        """Start serving; returns the port (a free one when ``port`` is 0)."""
+        self._server = QuietHTTPServer((host, port), handler)
+        # a short poll interval keeps stop() quick; tests start and stop many servers
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self._server.server_address[1]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 @dataclass
 class RequestRecord:
     """One request as the site saw it, for tests to assert on."""
@@ -47,7 +83,7 @@ class RequestRecord:
 
 
 @dataclass
-class Site:
+class Site(Serving):
     """A folder served on one loopback port.
 
     ``roots`` are searched in order, so a test can lay a folder of changed
@@ -62,7 +98,6 @@ class Site:
     group: SiteGroup | None = None
     hook: Callable[[str], tuple[int, dict[str, str], bytes] | None] | None = None
     host: str = "127.0.0.1"  # any loopback address: tests use 127.0.0.2 as well
-    _server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
@@ -96,23 +131,11 @@ class Site:
 
     def start(self) -> Site:
         handler = type("Handler", (_Handler,), {"site": self})
-        self._server = QuietHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.port = self._serve(self.host, self.port, handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     def __enter__(self) -> Site:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 class SiteGroup:
@@ -156,17 +179,6 @@ def _read_headers(path: Path) -> tuple[int | None, dict[str, str]]:
         else:
             headers[key] = value
     return status, headers
-
-
-class QuietHTTPServer(ThreadingHTTPServer):
-    """A threading server that does not print a traceback when a client hangs up
-    (a killed crawler, a timeout): that is not the server's error."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -20,12 +20,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from syndicator.siteserver import QuietHTTPServer
+from syndicator.siteserver import Serving
 
 
 @dataclass
@@ -134,7 +134,7 @@ def json_response(status: int, data: Any, headers: dict[str, str] | None = None)
     return Response(status, merged, json.dumps(data).encode())
 
 
-class Receiver:
+class Receiver(Serving):
     """A loopback HTTP server with a request log, faults and an optional JSON state file."""
 
     def __init__(self, port: int = 0, state_file: Path | None = None) -> None:
@@ -143,7 +143,6 @@ class Receiver:
         self.requests: list[RecordedRequest] = []
         self.faults = FaultPlan()
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -157,25 +156,11 @@ class Receiver:
         if self.state_file is not None and self.state_file.is_file():
             self.load_state(json.loads(self.state_file.read_text()))
         handler = type("Handler", (_Handler,), {"receiver": self})
-        self._server = QuietHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        # a short poll interval keeps stop() quick; the tests start and stop many receivers
-        serve = self._server.serve_forever
-        threading.Thread(target=serve, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.port = self._serve("127.0.0.1", self.port, handler)
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     def __enter__(self) -> Self:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def route_of(self, request: Request) -> str:
         """The route faults are matched against."""
