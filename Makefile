@@ -38,6 +38,7 @@ test: venv lint wordpress
 bench: venv
 	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.publish
+	$(BIN)/python -m bench.dedup
 
 clean:
 	rm -rf $(VENV) data/syndicator.db data/syndicator.db-* data/partners .pytest_cache
