@@ -12,12 +12,15 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from syndicator import __version__
 from syndicator.config import Config, ConfigError, config_path, load_config
+
+if TYPE_CHECKING:
+    from syndicator.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -33,6 +36,15 @@ class Context:
             return load_config(self.config_file)
         except ConfigError as exc:
             fail(str(exc), EXIT_CONFIG)
+
+    def existing_store(self) -> tuple[Config, Store]:
+        """The config and its store, for commands that only read what a crawl wrote."""
+        from syndicator.store import Store
+
+        config = self.config()
+        if not config.store_path.exists():
+            fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
+        return config, Store(config.store_path)
 
     @property
     def log_level(self) -> str:
@@ -263,14 +275,9 @@ def status(ctx: Context, as_json: bool) -> None:
     syndicator status
     syndicator status --json | jq .
     """
-    from syndicator.store import Store
-
-    config = ctx.config()
-    if not config.store_path.exists():
-        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
     from syndicator.deliveries import Deliveries
 
-    store = Store(config.store_path)
+    config, store = ctx.existing_store()
     try:
         rows, last_run = store.source_status(), store.last_run()
         partners = Deliveries(store).partner_status()
@@ -332,12 +339,7 @@ def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
     syndicator duplicates
     syndicator duplicates --json | jq '.[] | {title, copies: (.duplicates | length)}'
     """
-    from syndicator.store import Store
-
-    config = ctx.config()
-    if not config.store_path.exists():
-        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
-    store = Store(config.store_path)
+    config, store = ctx.existing_store()
     try:
         clusters = store.duplicate_clusters(limit)
     finally:
