@@ -24,18 +24,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
-from xml.sax.saxutils import escape
 
 from bench.command import run_syndicator
 from bench.zyte_metric import REPO_ROOT, load_ground_truth, load_pages, score
-from syndicator.siteserver import Site
+from bench.zyte_site import CorpusSite, UrlIndex
 
-PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
-SITEMAP_HEADERS = {"Content-Type": "application/xml"}
-# Characters left as they are in a served path: RFC 3986 reserved ones and '%', so
-# existing escapes survive and only spaces and non-ASCII get percent-encoded.
-_SAFE = "/%:@!$&'()*+,;=-._~?"
 CRAWL_TIMEOUT = 900.0
 
 CONFIG = """\
@@ -67,62 +60,6 @@ class Result:
     @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds > 0 else 0.0
-
-
-def path_key(url: str) -> str:
-    """Path and query of a URL as a lookup key that survives re-encoding and reordering."""
-    parts = urlsplit(url)
-    key = unquote(parts.path) or "/"
-    if not parts.query:
-        return key
-    return f"{key}?{urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))}"
-
-
-def served_paths(urls: dict[str, str]) -> dict[str, str]:
-    """Id -> the path (and query) a page is served under: its original one.
-
-    When two pages share a path, the later (by id) is prefixed with ``/<hostname>``.
-    """
-    paths: dict[str, str] = {}
-    taken: set[str] = set()
-    for key in sorted(urls):
-        parts = urlsplit(urls[key])
-        path = quote(parts.path or "/", safe=_SAFE)
-        if parts.query:
-            path += "?" + quote(parts.query, safe=_SAFE)
-        if path_key(path) in taken:
-            path = f"/{parts.hostname}{path}"
-        taken.add(path_key(path))
-        paths[key] = path
-    return paths
-
-
-def sitemap(base_url: str, paths: list[str]) -> bytes:
-    entries = "".join(f"  <url><loc>{escape(base_url + path)}</loc></url>\n" for path in paths)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        f"{entries}</urlset>\n"
-    ).encode()
-
-
-def serve_pages(pages: dict[str, tuple[str, str]]) -> tuple[Site, dict[str, str]]:
-    """Start a local site serving ``pages`` and ``/sitemap.xml``; returns it and id -> path."""
-    paths = served_paths({key: url for key, (url, _) in pages.items()})
-    bodies = {path_key(paths[key]): html.encode("utf-8") for key, (_, html) in pages.items()}
-    listed = [paths[key] for key in sorted(paths)]
-    site = Site(name="zyte", roots=[])
-
-    def hook(request_path: str) -> tuple[int, dict[str, str], bytes] | None:
-        key = path_key(request_path)
-        if key == "/sitemap.xml":
-            return 200, dict(SITEMAP_HEADERS), sitemap(site.url, listed)
-        if key in bodies:
-            return 200, dict(PAGE_HEADERS), bodies[key]
-        return None
-
-    site.hook = hook
-    return site.start(), paths
 
 
 def run_direct(pages: dict[str, tuple[str, str]], truth: dict[str, str]) -> Result:
@@ -163,38 +100,6 @@ def read_store(db: Path) -> tuple[list[tuple[str, str | None, str | None]], list
         except sqlite3.OperationalError:
             drops = []
     return articles, drops
-
-
-class UrlIndex:
-    """Finds the corpus id a stored URL stands for: a served URL, or an original one."""
-
-    def __init__(self, paths: dict[str, str], urls: dict[str, str]):
-        self.served = {path_key(path): key for key, path in paths.items()}
-        self.original = {
-            ((urlsplit(url).hostname or "").lower(), path_key(url)): key
-            for key, url in urls.items()
-        }
-        # For a crawler that strips a query: its path alone, where no other page shares it.
-        bare = Counter(path_key(path.split("?", 1)[0]) for path in paths.values())
-        self.bare = {
-            path_key(path.split("?", 1)[0]): key
-            for key, path in paths.items()
-            if bare[path_key(path.split("?", 1)[0])] == 1
-        }
-
-    def find(self, *candidates: str | None) -> str | None:
-        for url in candidates:
-            if not url:
-                continue
-            host = (urlsplit(url).hostname or "").lower()
-            key = self.original.get((host, path_key(url))) or self.served.get(path_key(url))
-            if key is not None:
-                return key
-        for url in candidates:
-            key = self.bare.get(path_key((url or "").split("?", 1)[0]))
-            if url and key is not None:
-                return key
-        return None
 
 
 def crawl_predictions(
@@ -259,15 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
     else:
         workdir = Path(tempfile.mkdtemp(prefix="syndicator-bench-"))
-    site, paths = serve_pages(pages)
-    try:
-        cfg = write_config(workdir, f"{site.url}/sitemap.xml")
+    with CorpusSite(pages) as site:
+        cfg = write_config(workdir, site.sitemap_url)
         seconds, done = run_crawl(cfg)
-    finally:
-        site.stop()
 
     articles, drops = read_store(workdir / "bench.db")
-    index = UrlIndex(paths, urls)
+    index = UrlIndex(site.paths, urls)
     predictions = crawl_predictions(articles, index)
     crawl = Result(
         "syndicator crawl", score(predictions, truth), seconds, len(pages), done.returncode != 0

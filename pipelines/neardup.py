@@ -4,6 +4,7 @@ too, linked to the canonical one with ``duplicate_of``, and never republished.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -11,6 +12,7 @@ from scrapy.crawler import Crawler
 from syndicator.config import Dedup
 from syndicator.items import ArticleItem
 from syndicator.neardup import (
+    EXACT_COPY,
     MAX_BUCKET,
     MAX_CANDIDATES,
     compare,
@@ -37,16 +39,15 @@ class NearDupPipeline:
         item.fingerprints = fingerprints(item.body_text)
         if item.state != "new":
             return item
-        twin = self.store.article_with_hash(item.content_hash, other_than=item.id)
-        candidates = [twin["id"]] if twin else []
-        candidates += self.store.near_candidates(
-            item.fingerprints, item.id, MAX_BUCKET, MAX_CANDIDATES
-        )
-        for candidate_id in dict.fromkeys(candidates):
+        for candidate_id in self._candidates(item):
             stored = self.store.article(candidate_id)
             if stored is None:
                 continue
-            similarity = compare(item.body_text, stored["body_text"] or "")
+            similarity = (
+                EXACT_COPY
+                if stored["content_hash"] == item.content_hash
+                else compare(item.body_text, stored["body_text"] or "")
+            )
             if not similarity.same_story(self.settings.threshold, self.settings.containment):
                 continue
             canonical_id = stored["duplicate_of"] or stored["id"]
@@ -60,6 +61,16 @@ class NearDupPipeline:
                 item.duplicate_of = canonical_id
             break
         return item
+
+    def _candidates(self, item: ArticleItem) -> Iterator[str]:
+        """A stored article with the same body first: when there is one, it is
+        the match, and the fingerprint index is not asked at all."""
+        twin = self.store.article_with_hash(item.content_hash, other_than=item.id)
+        if twin:
+            yield twin["id"]
+        yield from self.store.near_candidates(
+            item.fingerprints or set(), item.id, MAX_BUCKET, MAX_CANDIDATES
+        )
 
     def _new_copy_wins(self, item: ArticleItem, stored: dict[str, Any], similarity: Any) -> bool:
         """Which copy is canonical: a full one over a cut-down one, then the

@@ -32,7 +32,10 @@ def _inline_copy(el: HtmlElement) -> HtmlElement:
 
 
 class SavedMarkup:
-    """Links and figures of a page, keyed by the text of the block they belong to."""
+    """Links and figures of a page, keyed by the text of the block they belong to.
+
+    It holds the page's own elements, copied only when one is put back: the page
+    tree must stay as it is until :meth:`restore` (trafilatura works on a copy)."""
 
     def __init__(self) -> None:
         self.linked: dict[str, HtmlElement] = {}
@@ -45,7 +48,7 @@ class SavedMarkup:
             if block.find(".//a[@href]") is not None:
                 key = _key(block)
                 if len(key) > 3:
-                    saved.linked.setdefault(key, _inline_copy(block))
+                    saved.linked.setdefault(key, block)
         for figure in tree.iter("figure", "img"):
             if figure.tag == "img" and (
                 figure.getparent() is None or figure.getparent().tag in (*BLOCKS, "figure", "a")
@@ -55,7 +58,7 @@ class SavedMarkup:
             if before is not None:
                 key = _key(before)
                 if key:
-                    saved.figures_after.setdefault(key, []).append(_inline_copy(figure))
+                    saved.figures_after.setdefault(key, []).append(figure)
         return saved
 
     def restore(self, body: etree._Element) -> None:
@@ -64,14 +67,14 @@ class SavedMarkup:
             key = _key(block)
             original = self.linked.get(key)
             if original is not None and block.find(".//a") is None:
-                _replace_content(block, original)
+                _replace_content(block, _inline_copy(original))
             parent = block.getparent()
             if parent is None:
                 continue
             for figure in reversed(self.figures_after.pop(key, [])):
                 if parent.tag in ("ul", "ol"):
                     break
-                block.addnext(deepcopy(figure))
+                block.addnext(_inline_copy(figure))
 
 
 def _previous_block(el: HtmlElement) -> HtmlElement | None:

@@ -4,6 +4,7 @@ and the network guard."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from scrapy import Request, signals
@@ -35,6 +36,58 @@ class NetworkRefused(IgnoreRequest):
 def describe_exception(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def unchanged_since(request: Request, state: dict[str, Any] | None) -> str | None:
+    """Why an article page need not be fetched: it was fetched before and its
+    feed or sitemap lists no newer date for it. None when it must be fetched."""
+    meta = request.meta
+    if state is None or meta.get("syndicator_kind") != "article" or meta.get("refetch"):
+        return None
+    status, fetched_at = state.get("status"), state.get("fetched_at") or ""
+    newer = meta.get("discovered_at")
+    if status and status < 500 and (not newer or newer <= fetched_at):
+        return f"fetched {fetched_at}, not changed since"
+    return None
+
+
+class UnchangedPagesFilter:
+    """Spider middleware: leaves out requests for article pages that need no
+    fetch (see :func:`unchanged_since`) as the spider yields them, so the
+    thousands of known URLs a sitemap lists on every run never reach the
+    scheduler. :class:`FetchStateMiddleware` applies the same rule to whatever
+    still gets through."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store = store_for(crawler)
+        self.skipped: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UnchangedPagesFilter:
+        return cls(crawler)
+
+    def _wanted(self, result: Any) -> bool:
+        if not isinstance(result, Request) or result.meta.get("syndicator_kind") != "article":
+            return True
+        if not unchanged_since(result, self.store.fetch_state(result.url)):
+            return True
+        if result.url not in self.skipped:
+            self.skipped.add(result.url)
+            self.crawler.stats.inc_value("syndicator/unchanged")
+        return False
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any]
+    ) -> Iterator[Any]:
+        return (r for r in result if self._wanted(r))
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for r in result:
+            if self._wanted(r):
+                yield r
 
 
 class FetchStateMiddleware:
@@ -81,14 +134,13 @@ class FetchStateMiddleware:
                 request.headers.setdefault("If-None-Match", state["etag"])
             if state.get("last_modified"):
                 request.headers.setdefault("If-Modified-Since", state["last_modified"])
-        elif kind == "article" and not request.meta.get("refetch"):
-            status, fetched_at = state.get("status"), state.get("fetched_at") or ""
-            newer = request.meta.get("discovered_at")
-            if status and status < 500 and (not newer or newer <= fetched_at):
+        else:
+            unchanged = unchanged_since(request, state)
+            if unchanged:
                 if request.url not in self.skipped:  # feed and sitemap may both list it
                     self.skipped.add(request.url)
                     self.crawler.stats.inc_value("syndicator/unchanged")
-                raise AlreadyFetched(f"fetched {fetched_at}, not changed since")
+                raise AlreadyFetched(unchanged)
         self._admit(request)
 
     def _admit(self, request: Request) -> None:

@@ -83,6 +83,10 @@ class Similarity:
         return max(self.jaccard, self.containment)
 
 
+# the same body text (equal content hashes): no need to shingle either
+EXACT_COPY = Similarity(1.0, 1.0, "same")
+
+
 def compare(new_text: str, stored_text: str) -> Similarity:
     a, b = shingles(new_text), shingles(stored_text)
     if not a or not b:

@@ -211,6 +211,27 @@ def migrate(db: sqlite_utils.Database) -> int:
     return len(MIGRATIONS)
 
 
+def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str) -> None:
+    """Insert ``row``, or update the given columns of the stored one. sqlite-utils'
+    ``upsert`` does the same but looks the table's schema up on every call, which
+    costs more than the write itself on the crawl's hot path."""
+    columns = list(row)
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != pk)
+    db.execute(
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+        f"values ({', '.join('?' * len(columns))}) "
+        f"on conflict ([{pk}]) do " + (f"update set {updates}" if updates else "nothing"),
+        [_sql_value(row[c]) for c in columns],
+    )
+
+
+def _sql_value(value: Any) -> Any:
+    # as sqlite-utils stores them: lists and dicts as JSON
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    return value
+
+
 class Store:
     """The store of one publisher: articles, teasers, fetch state, runs and drops."""
 
@@ -257,9 +278,13 @@ class Store:
 
     # -- reads ---------------------------------------------------------------
 
+    def _row(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
     def article(self, id: str) -> dict[str, Any] | None:
-        rows = list(self.db["articles"].rows_where("id = ?", [id], limit=1))
-        return rows[0] if rows else None
+        return self._row("select * from articles where id = ?", [id])
 
     def article_with_hash(self, digest: str, other_than: str) -> dict[str, Any] | None:
         rows = self.db.execute(
@@ -271,8 +296,7 @@ class Store:
         return dict(zip(keys, rows[0], strict=True)) if rows else None
 
     def fetch_state(self, url: str) -> dict[str, Any] | None:
-        rows = list(self.db["fetch_state"].rows_where("url = ?", [url], limit=1))
-        return rows[0] if rows else None
+        return self._row("select * from fetch_state where url = ?", [url])
 
     def discovered_sitemaps(self, source: str, exclude: list[str]) -> list[str]:
         """Sitemaps of the source found through an index, still answering."""
@@ -327,7 +351,7 @@ class Store:
         """Insert or update an article with its teasers (replacing the old teasers)
         and, when given, its near-duplicate fingerprints."""
         with self.write() as db:
-            db["articles"].upsert(article, pk="id")
+            _upsert(db, "articles", article, "id")
             if fingerprints is not None:
                 db.execute("delete from fingerprints where article_id = ?", [article["id"]])
                 db.conn.executemany(
@@ -335,14 +359,14 @@ class Store:
                     [(h, article["id"]) for h in fingerprints],
                 )
             db.execute("delete from teasers where article_id = ?", [article["id"]])
-            if teasers:
-                db["teasers"].insert_all(
-                    [
-                        {**t, "article_id": article["id"], "position": i}
-                        for i, t in enumerate(teasers)
-                    ],
-                    pk=("article_id", "position"),
-                )
+            db.conn.executemany(
+                "insert into teasers (article_id, position, title, url, excerpt, image_url) "
+                "values (?, ?, ?, ?, ?, ?)",
+                [
+                    (article["id"], i, t["title"], t["url"], t.get("excerpt"), t.get("image_url"))
+                    for i, t in enumerate(teasers)
+                ],
+            )
 
     def keep_revision(self, article_id: str, replaced_at: str) -> int:
         """Copy the article as it is into ``revisions``; returns the next revision number."""
@@ -425,7 +449,7 @@ class Store:
     def record_fetch(self, url: str, **fields: Any) -> None:
         """Upsert a URL's fetch state; fields not given keep their stored value."""
         with self.write() as db:
-            db["fetch_state"].upsert({"url": url, **fields}, pk="url")
+            _upsert(db, "fetch_state", {"url": url, **fields}, "url")
 
     def record_drop(
         self,

@@ -24,10 +24,10 @@ DEFAULT_BLOCKS = (
     ".rp4wp-related-posts, .related-posts, .related_posts, .relatedposts, .related-stories,"
     " .related-articles, .wp-block-related-posts",  # Related Posts for WP, themes
     # generic blocks whose class or id says "related"
-    "//*[self::div or self::section or self::aside or self::ul or self::nav]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' related ')"
+    "descendant-or-self::*[(self::div or self::section or self::aside or self::ul or self::nav)"
+    " and (contains(concat(' ', normalize-space(@class), ' '), ' related ')"
     " or starts-with(@id, 'related') or contains(@class, 'related-')"
-    " or contains(@class, '-related')]",
+    " or contains(@class, '-related'))]",
 )
 DEFAULT_ITEMS = ".jp-relatedposts-post, li, article, .related-post, .related-item, .yarpp-thumbnail"
 DEFAULT_TITLES = (
@@ -42,6 +42,10 @@ MAX_BLOCK_SHARE = 0.5
 _NOT_EXCERPT_CLASSES = ("date", "context", "meta", "title", "byline")
 
 
+# what a CSS selector becomes in XPath; also accepted as XPath in a selector
+_ANY = "descendant-or-self::*["
+
+
 class SelectorProblem(ValueError):
     pass
 
@@ -49,7 +53,7 @@ class SelectorProblem(ValueError):
 @lru_cache(maxsize=256)
 def _xpath(selector: str) -> str:
     selector = selector.strip()
-    if selector.startswith(("/", "(")):
+    if selector.startswith(("/", "(", _ANY)):
         return selector
     try:
         return GenericTranslator().css_to_xpath(selector, prefix="descendant-or-self::")
@@ -65,15 +69,70 @@ def check_selector(selector: str) -> None:
         raise SelectorProblem(f"bad XPath selector {selector!r}: {exc}") from None
 
 
+def _top_level(xpath: str, separator: str) -> list[str]:
+    """``xpath`` split at ``separator`` where it is outside quotes, brackets and parentheses."""
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    while i < len(xpath):
+        char = xpath[i]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif depth == 0 and xpath.startswith(separator, i):
+            parts.append(xpath[start:i])
+            start = i = i + len(separator)
+            continue
+        i += 1
+    return [*parts, xpath[start:]]
+
+
+def _merged(parts: list[str]) -> str:
+    """One XPath for the union of ``parts``, with every ``descendant-or-self::*[P]``
+    folded into a single predicate: a page is walked once, not once per selector
+    (most of the cost of finding blocks on a large page)."""
+    predicates, others = [], []
+    for part in parts:
+        inner = part.strip()[len(_ANY) : -1]
+        simple = part.strip().startswith(_ANY) and part.strip().endswith("]")
+        if simple and _top_level(inner, "]") == [inner]:
+            predicates.append(f"({inner})")
+        else:
+            others.append(part)
+    if predicates:
+        others.insert(0, _ANY + " or ".join(predicates) + "]")
+    return " | ".join(others)
+
+
 @lru_cache(maxsize=256)
 def _compiled(selectors: tuple[str, ...], relative: bool) -> etree.XPath:
     parts = []
     for selector in selectors:
-        xpath = _xpath(selector)
-        if relative and xpath.startswith("/"):
-            xpath = "." + xpath  # an absolute XPath asked of an item means "below this item"
-        parts.append(xpath)
-    return etree.XPath(" | ".join(parts))
+        for xpath in _top_level(_xpath(selector), " | "):
+            if relative and xpath.startswith("/"):
+                xpath = "." + xpath  # an absolute XPath asked of an item means "below this item"
+            parts.append(xpath)
+    return etree.XPath(_merged(parts))
+
+
+# Every default block has one of these in its class or id. Testing the few elements
+# that do against the full selectors is 4x cheaper than evaluating them on every element.
+_DEFAULT_HINT = etree.XPath(
+    "descendant-or-self::*[contains(@class, 'relat') or contains(@id, 'relat')"
+    " or contains(@class, 'yarpp') or contains(@class, 'crp-list')]"
+)
+
+
+@lru_cache(maxsize=1)
+def _default_test() -> etree.XPath:
+    """Whether an element itself matches one of the default block selectors."""
+    merged = _compiled(DEFAULT_BLOCKS, False).path
+    if not merged.startswith(_ANY) or " | " in merged:
+        raise AssertionError("the default block selectors must fold into one predicate")
+    return etree.XPath("self::*[" + merged[len(_ANY) :])
 
 
 def select(node: HtmlElement, *selectors: str) -> list[HtmlElement]:
@@ -101,9 +160,15 @@ def find_blocks(tree: HtmlElement, selectors: dict[str, Any] | None = None) -> l
     """The page's related-story blocks, outermost only, in document order."""
     selectors = selectors or {}
     wanted = list(selectors.get("block") or [])
-    if selectors.get("use_defaults", True):
-        wanted += DEFAULT_BLOCKS
-    blocks = _outermost(select(tree, *wanted)) if wanted else []
+    defaults = selectors.get("use_defaults", True)
+    if wanted:
+        found = select(tree, *wanted, *(DEFAULT_BLOCKS if defaults else ()))
+    elif defaults:
+        test = _default_test()
+        found = [el for el in _DEFAULT_HINT(tree) if test(el)]
+    else:
+        found = []
+    blocks = _outermost(found)
     if not blocks:
         return []
     page_text = sum(len(_text(p)) for p in tree.iter("p")) or 1
