@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 WP_HARNESS ?= ../shared/harness/wordpress
 
-.PHONY: venv demo test lint bench wordpress clean
+.PHONY: venv demo test lint bench wordpress chromium redis clean bench-peers
 
 venv: $(VENV)/.installed
 
@@ -32,13 +32,40 @@ wordpress:
 	    || { echo "WordPress harness failed (see /tmp/syndicator-wp-*.log); its tests will skip"; tail -5 /tmp/syndicator-wp-*.log; }; \
 	else echo "no WordPress harness at $(WP_HARNESS); its tests will skip"; fi
 
-test: venv lint wordpress
+# Debian's Chromium, for the browser tests (tests/test_serve_browser.py drives it
+# with Playwright; no browser is downloaded). Installed only when missing.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium) \
+	  || echo "could not install chromium; the browser tests will skip"
+
+# Debian's redis-server, for the cluster tests (tests/test_cluster.py starts its
+# own on a free loopback port) and bench/cluster.py. Installed only when missing.
+redis:
+	@command -v redis-server >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server)
+
+test: venv lint wordpress chromium redis
 	$(BIN)/python -m pytest -q
 
 bench: venv
 	$(BIN)/python -m bench.extract
 	$(BIN)/python -m bench.publish
 	$(BIN)/python -m bench.dedup
+
+# Syndicator next to news-please and trafilatura's command line (bench/peers.py),
+# the peers in their own virtualenv so their pins never meet the project's. pip
+# is upgraded first: the pip that venv bundles (23.2) fails on lxml's extras.
+# tinysegmenter is newspaper4k's optional Japanese tokenizer (pure Python).
+PEERS_VENV ?= .venv-peers
+
+$(PEERS_VENV)/.installed:
+	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'pip>=24'
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  'news-please>=1.6.16' 'trafilatura>=2.0' 'tinysegmenter>=0.4'
+	touch $@
+
+bench-peers: venv $(PEERS_VENV)/.installed
+	PEERS_VENV=$(PEERS_VENV) $(BIN)/python -m bench.peers
 
 clean:
 	rm -rf $(VENV) data/syndicator.db data/syndicator.db-* data/partners .pytest_cache

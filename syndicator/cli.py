@@ -11,27 +11,33 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from syndicator import __version__
-from syndicator.config import Config, ConfigError, config_path, load_config
+from syndicator.errors import ConfigError
 
 if TYPE_CHECKING:
+    from syndicator.config import Config
     from syndicator.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
 
 
 class Context:
+    log_format = "text"  # --log-format: text, or json for log collectors (syndicator/logs.py)
+
     def __init__(self, config_file: str | None, verbose: int, quiet: bool) -> None:
         self.config_file = config_file
         self.verbose = verbose
         self.quiet = quiet
 
     def config(self) -> Config:
+        from syndicator.config import load_config
+
         try:
             return load_config(self.config_file)
         except ConfigError as exc:
@@ -72,10 +78,20 @@ pass_context = click.make_pass_decorator(Context)
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr: text, or one JSON object per line for log collectors.",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_file: str | None, verbose: int, quiet: bool) -> None:
+def cli(
+    ctx: click.Context, config_file: str | None, verbose: int, quiet: bool, log_format: str
+) -> None:
     """Crawl news sources and republish clean, attributed copies to partner sites."""
     ctx.obj = Context(config_file, verbose, quiet)
+    ctx.obj.log_format = log_format
 
 
 @cli.command()
@@ -86,16 +102,31 @@ def cli(ctx: click.Context, config_file: str | None, verbose: int, quiet: bool) 
     metavar="NAME",
     help="Crawl only this source (repeatable). Default: every enabled source.",
 )
+@click.option(
+    "--worker", is_flag=True, help="Be a cluster worker: pull from the [cluster] Redis queue."
+)
+@click.option(
+    "--max-idle",
+    type=click.FloatRange(0),
+    default=0,
+    metavar="SECONDS",
+    help="With --worker: stop after this long with nothing to do (default: never).",
+)
 @pass_context
-def crawl(ctx: Context, sources: tuple[str, ...]) -> None:
+def crawl(ctx: Context, sources: tuple[str, ...], worker: bool, max_idle: float) -> None:
     """Fetch new and changed articles from the sources into the store.
 
     Ends with a one-line summary; exits 1 when a source failed entirely.
+    With [cluster], seeds the shared queue and waits until the workers and
+    ingest are done; --worker makes this process one of the workers.
 
         syndicator crawl
         syndicator crawl --source riverside-herald
+        syndicator crawl --worker
     """
     config = ctx.config()
+    if worker:
+        _worker(ctx, config, max_idle)
     run = _crawl(ctx, config, sources)
     sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
 
@@ -105,9 +136,11 @@ def _crawl(
 ) -> dict[str, Any]:
     from syndicator.crawl import run_crawl, summary_line
 
+    if config.cluster is not None:  # seed the cluster's queue and wait for it
+        from syndicator.cluster.coordinator import run_cluster_crawl as run_crawl
     started = time.monotonic()
     try:
-        run = run_crawl(config, sources, log_level=ctx.log_level)
+        run = run_crawl(config, sources, log_level=ctx.log_level, log_format=ctx.log_format)
     except ConfigError as exc:
         fail(str(exc), EXIT_CONFIG)
     line = summary_line(run, time.monotonic() - started, str(config.store_path))
@@ -133,6 +166,7 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
     """Publish; print the summary; True when every delivery went well."""
     import asyncio
 
+    from syndicator.logs import partner_secrets, stderr_logging
     from syndicator.progress import reporter
     from syndicator.publish import Publisher, summary_line
     from syndicator.store import Store
@@ -141,8 +175,14 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
     started = time.monotonic()
     store = Store(config.store_path)
     run_id = None if dry_run else store.start_run("publish")
+    logs = stderr_logging(
+        ctx.log_format,
+        ctx.log_level,
+        secrets=partner_secrets(config),
+        context=lambda: {"command": "publish", "run_id": run_id},
+    )
     try:
-        with reporter(ctx.quiet or dry_run) as progress:
+        with logs, reporter(ctx.quiet or dry_run) as progress:
             publisher = Publisher(config, store, dry_run=dry_run, on_event=progress.event)
             report = asyncio.run(publisher.run(partners))
     except ConfigError as exc:
@@ -229,6 +269,47 @@ def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> No
     except Timeout:
         fail(f"another run holds the lock {lock_path}; not starting", EXIT_LOCKED)
     sys.exit(EXIT_OK if ok and crawled.get("status") == "ok" else EXIT_FAILED)
+
+
+def _cluster(config: Config, what: str) -> None:
+    if config.cluster is None:
+        fail(f"{config.path}: cluster: {what} needs a [cluster] table", EXIT_CONFIG)
+
+
+def _worker(ctx: Context, config: Config, max_idle: float) -> NoReturn:
+    from syndicator.cluster.processes import run_worker
+
+    _cluster(config, "crawl --worker")
+    try:
+        run_worker(config, max_idle, log_level=ctx.log_level, log_format=ctx.log_format)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    sys.exit(EXIT_OK)
+
+
+@cli.command()
+@click.option(
+    "--drain", is_flag=True, help="Stop once nothing is queued, in flight or waiting to be stored."
+)
+@pass_context
+def ingest(ctx: Context, drain: bool) -> None:
+    """Store what the cluster's workers crawled: the single writer of the store.
+
+    Runs until stopped (or, with --drain, until the cluster is idle); exits 3
+    when another ingest is running.
+
+        syndicator ingest
+    """
+    from syndicator.cluster.processes import IngestLocked, run_ingest
+
+    config = ctx.config()
+    _cluster(config, "ingest")
+    try:
+        run_ingest(config, drain, log_level=ctx.log_level, log_format=ctx.log_format)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    except IngestLocked as exc:
+        fail(str(exc), EXIT_LOCKED)
 
 
 @cli.command()
@@ -369,6 +450,173 @@ def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
         click.echo("no duplicates stored")
 
 
+# -- inspecting the store: the questions are in syndicator/inspect.py, the
+# printing in syndicator/listing.py; neither imports the crawl stack
+
+T = TypeVar("T")
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from syndicator.inspect import InspectError, parse_since
+
+    try:
+        return None if value is None else parse_since(value)
+    except InspectError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def since_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--since",
+        metavar="WHEN",
+        callback=_since,
+        help=f"Only {what} since WHEN: 24h, 7d, today, yesterday, or an ISO date/time (UTC).",
+    )
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (a list of objects) for scripts."
+)
+limit_option = click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
+)
+
+
+def _ask(ctx: Context, question: Callable[[Store], T]) -> T:
+    """Answer a read-only question from the store; a bad question is one line and exit 1."""
+    from syndicator.inspect import InspectError
+
+    _, store = ctx.existing_store()
+    try:
+        return question(store)
+    except InspectError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--source", metavar="NAME", help="Only this source's articles.")
+@since_option("articles published")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Results.")
+@click.option("--fts", is_flag=True, help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, title:).")
+@json_option
+@pass_context
+def search(
+    ctx: Context,
+    query: str,
+    source: str | None,
+    since: str | None,
+    limit: int,
+    fts: bool,
+    as_json: bool,
+) -> None:
+    """Full-text search of titles and bodies: best match first, matches highlighted.
+
+    Every word must appear ("a phrase" in quotes; flood* for a prefix); with
+    --fts, QUERY is FTS5 syntax: 'bridge OR ferry', 'council NOT budget'.
+
+    \b
+        syndicator search "river flood"
+        syndicator search bridge --source riverside-herald --since 7d --json | jq '.[].title'
+    """
+    from syndicator.inspect import search as search_store
+    from syndicator.listing import print_json, print_search
+
+    results = _ask(ctx, lambda store: search_store(store, query, source, since, limit, fts))
+    print_json(results) if as_json else print_search(results, query)
+
+
+@cli.command()
+@click.argument("article", metavar="ID_OR_URL")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@pass_context
+def show(ctx: Context, article: str, as_json: bool) -> None:
+    """One article in full: metadata, copies, teasers, revisions, deliveries, republished text.
+
+    ARTICLE is its id (or the first 6+ digits of it) or its URL.
+
+    \b
+        syndicator show 4555da4782e4b584
+        syndicator show https://example.org/2026/11/story/ --json | jq .deliveries
+    """
+    from syndicator.inspect import article_detail
+    from syndicator.listing import print_article, print_json
+
+    detail = _ask(ctx, lambda store: article_detail(store, article))
+    print_json(detail) if as_json else print_article(detail)
+
+
+@cli.command()
+@since_option("pages last dropped")
+@click.option("--source", metavar="NAME", help="Only this source's drops.")
+@click.option(
+    "--reason",
+    metavar="REASON",
+    help="Only this reason: fetch_failed, robots_txt, network_refused, not_html, no_body, "
+    "too_short, not_article, processing_error.",
+)
+@limit_option
+@json_option
+@pass_context
+def drops(
+    ctx: Context,
+    since: str | None,
+    source: str | None,
+    reason: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Pages that did not become articles, and why; last dropped first.
+
+    A URL is listed once per reason, with how often and when it was last dropped.
+
+    \b
+        syndicator drops --since 24h
+        syndicator drops --reason fetch_failed --json | jq -r '.[].url'
+    """
+    from syndicator.inspect import drops as store_drops
+    from syndicator.listing import print_drops, print_json
+
+    rows = _ask(ctx, lambda store: store_drops(store, since, source, reason, limit))
+    print_json(rows) if as_json else print_drops(rows, limit)
+
+
+@cli.command()
+@click.option("--partner", metavar="NAME", help="Only this partner's deliveries.")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "failed", "skipped"]),
+    help="Only deliveries in this state.",
+)
+@since_option("deliveries changed")
+@limit_option
+@json_option
+@pass_context
+def deliveries(
+    ctx: Context,
+    partner: str | None,
+    status: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """What went to which partner, what is owed, what failed; last changed first.
+
+    Sent rows say where the post is; failed and retrying ones, the last error.
+
+    \b
+        syndicator deliveries --status failed
+        syndicator deliveries --partner partner-wordpress --since today --json
+    """
+    from syndicator.inspect import deliveries as store_deliveries
+    from syndicator.listing import print_deliveries, print_json
+
+    rows = _ask(ctx, lambda store: store_deliveries(store, partner, status, since, limit))
+    print_json(rows) if as_json else print_deliveries(rows, limit)
+
+
 @cli.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
@@ -379,6 +627,8 @@ def init(ctx: Context, path: Path | None, force: bool) -> None:
     syndicator init my-config.toml
     """
     from importlib import resources
+
+    from syndicator.config import config_path
 
     target = path or config_path(ctx.config_file)
     if target.exists() and not force:
@@ -428,6 +678,71 @@ def demo(ctx: Context, serve: bool) -> None:
             show_store(config)
             partners.show()
     sys.exit(EXIT_OK if published and crawled.get("status") == "ok" else EXIT_FAILED)
+
+
+def _store_file(ctx: Context) -> Path:
+    """The store's path, for commands that must not open it for writing (no migration)."""
+    config = ctx.config()
+    if not config.store_path.exists():
+        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
+    return config.store_path
+
+
+@cli.command("serve")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="A loopback address; others refused."
+)
+@pass_context
+def serve_store(ctx: Context, port: int, host: str) -> None:
+    """Browse the store read-only in Datasette: tables, search, canned queries, charts.
+
+    \b
+        syndicator serve               # then open http://127.0.0.1:8001/
+        syndicator serve --port 8010
+    """
+    from syndicator.serve import is_loopback, serve
+
+    if not is_loopback(host):
+        fail(f"refusing to serve on {host}: only loopback addresses (127.0.0.1, ::1, localhost)")
+    store = _store_file(ctx)
+    if not ctx.quiet:
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"serving {store} read-only at http://{shown}:{port}/ (Ctrl-C to stop)")
+    # uvicorn handles Ctrl-C (SIGINT) and SIGTERM itself: it finishes and returns
+    serve(store, host, port, log_level="info" if ctx.verbose else "warning")
+
+
+@cli.command()
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the charts to this self-contained HTML file.",
+)
+@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 366))
+@pass_context
+def report(ctx: Context, html_file: Path, days: int) -> None:
+    """Write charts of the last DAYS days (articles, deliveries, drops) to one HTML file.
+
+    The file fetches nothing and runs no script, so it can be mailed.
+
+        syndicator report --html report.html --days 7
+    """
+    from syndicator.report import read_report, render_document
+    from syndicator.report.data import open_read_only
+
+    store = _store_file(ctx)
+    conn = open_read_only(store)
+    try:
+        data = read_report(conn, days)
+    finally:
+        conn.close()
+    html_file.write_text(render_document(data, str(store)), encoding="utf-8")
+    if not ctx.quiet:
+        totals = ", ".join(c.amount(c.grand_total) for c in data.charts)
+        click.echo(f"wrote {html_file}: {days} days to {data.last_day} ({totals})")
 
 
 def main() -> None:

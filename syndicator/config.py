@@ -24,12 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from syndicator.errors import ConfigError
+
 DEFAULT_CONFIG = Path("data") / "syndicator.toml"
 CONFIG_ENV = "SYNDICATOR_CONFIG"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; ``str()`` is the one-line reason."""
 
 
 def _http_url(value: str) -> str:
@@ -251,10 +249,50 @@ class Dedup(_Strict):
     ]
 
 
+def _redis_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(f"not a redis://, rediss:// or unix:// URL: {value!r}")
+    if parts.username or parts.password:
+        # the message must not repeat the URL: it holds a secret
+        raise ValueError(
+            "a URL must not carry a user name or password; name the variable that holds "
+            "the password in password_env, or the whole URL in redis_url_env"
+        )
+    return value
+
+
+class Cluster(_Strict):
+    """``[cluster]``: crawl on several machines through one Redis (scrapy-redis).
+    Without this table everything runs in one process."""
+
+    redis_url: Annotated[str, AfterValidator(_redis_url)] | None = None
+    redis_url_env: EnvName | None = None  # a variable holding the whole URL (with password)
+    password_env: EnvName | None = None
+    key_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=64)] = "syndicator"
+    fingerprint_ttl_hours: Annotated[float, Field(gt=0)] = 168.0
+    worker_concurrency: Annotated[int, Field(ge=1, le=512)] = 16
+    extract_processes: Annotated[int, Field(ge=0, le=64)] = 0  # 0: one per core
+    worker_timeout: Annotated[float, Field(ge=1)] = 30.0
+    wait_timeout: Annotated[float, Field(gt=0)] = 3600.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_secrets(cls, data: Any) -> Any:
+        return _Partner._no_literal_secrets(data)
+
+    @model_validator(mode="after")
+    def _one_url(self) -> Cluster:
+        if (self.redis_url is None) == (self.redis_url_env is None):
+            raise ValueError("give exactly one of redis_url and redis_url_env")
+        return self
+
+
 class Config(_Strict):
     publisher: Publisher
     crawl: Politeness = Politeness()
     dedup: Dedup = Dedup()
+    cluster: Cluster | None = None
     sources: list[Source] = []
     partners: list[Partner] = []
     path: Path = Path(DEFAULT_CONFIG)

@@ -7,13 +7,18 @@ import logging
 from typing import Any
 
 from syndicator.config import Config
+from syndicator.logs import stderr_logging
 
 
 def run_crawl(
-    config: Config, sources: list[str] | tuple[str, ...] = (), log_level: str = "WARNING"
+    config: Config,
+    sources: list[str] | tuple[str, ...] = (),
+    log_level: str = "WARNING",
+    log_format: str = "text",
 ) -> dict[str, Any]:
     """Crawl the given sources (default: every enabled one) and return the
-    run's row from the ``runs`` table, with ``counts`` decoded."""
+    run's row from the ``runs`` table, with ``counts`` decoded. ``log_format``
+    is ``text`` or ``json`` (see syndicator/logs.py)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -26,13 +31,14 @@ def run_crawl(
     settings.setmodule("syndicator.scrapy_settings", priority="project")
     settings.set("SYNDICATOR_CONFIG_OBJECT", config, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    settings.set(
-        "LOG_FORMAT", "%(asctime)s %(levelname)s %(name)s: %(message)s", priority="cmdline"
-    )
-    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
-    process = CrawlerProcess(settings)
-    process.crawl(SourcesSpider, sources=",".join(sources))
-    process.start()
+    # our root handler, not Scrapy's: it writes --log-format json too, like publish's
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    running: list[Any] = []  # the process, once it exists (JSON lines read the run id from it)
+    with stderr_logging(log_format, log_level, context=lambda: _log_context(running)):
+        process = CrawlerProcess(settings)
+        running.append(process)
+        process.crawl(SourcesSpider, sources=",".join(sources))
+        process.start()
     logging.getLogger("scrapy").handlers.clear()
     store = Store(config.store_path)
     try:
@@ -41,6 +47,20 @@ def run_crawl(
         store.close()
     run["counts"] = json.loads(run.get("counts") or "{}")
     return run
+
+
+def _log_context(running: list[Any]) -> dict[str, Any]:
+    """The command and run id of JSON log lines; the store pipeline puts the
+    run id into the crawl's stats when it opens the run."""
+    for process in running:
+        for crawler in process.crawlers:
+            try:
+                run_id = crawler.stats.get_value("syndicator/run_id")
+            except (AttributeError, RuntimeError):  # Scrapy: no stats before the crawl starts
+                continue
+            if run_id is not None:
+                return {"command": "crawl", "run_id": run_id}
+    return {"command": "crawl"}
 
 
 def _plural(count: int, word: str) -> str:
