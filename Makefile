@@ -1,10 +1,11 @@
 # make demo  - virtualenv + crawl the bundled demo sites and publish to the demo partners
 # make test  - virtualenv + lint + the whole test suite (starts a real WordPress on loopback)
-# make bench - benchmarks under bench/ (see README)
+# make bench - every benchmark under bench/, written to bench/RESULTS.md (see README)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 WP_HARNESS ?= ../shared/harness/wordpress
+PEERS_VENV ?= .venv-peers
 
 .PHONY: venv demo test lint bench wordpress chromium redis clean bench-peers
 
@@ -46,17 +47,14 @@ redis:
 test: venv lint wordpress chromium redis
 	$(BIN)/python -m pytest -q
 
-bench: venv
-	$(BIN)/python -m bench.extract
-	$(BIN)/python -m bench.publish
-	$(BIN)/python -m bench.dedup
+# every benchmark, the peers included; writes bench/RESULTS.md (about 40 minutes)
+bench: venv redis $(PEERS_VENV)/.installed
+	PEERS_VENV=$(PEERS_VENV) $(BIN)/python -m bench.results
 
 # Syndicator next to news-please and trafilatura's command line (bench/peers.py),
 # the peers in their own virtualenv so their pins never meet the project's. pip
 # is upgraded first: the pip that venv bundles (23.2) fails on lxml's extras.
 # tinysegmenter is newspaper4k's optional Japanese tokenizer (pure Python).
-PEERS_VENV ?= .venv-peers
-
 $(PEERS_VENV)/.installed:
 	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
 	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'pip>=24'

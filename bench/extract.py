@@ -14,10 +14,8 @@ Exits 1 when the crawl fails or scores a lower F1 than the direct call.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,29 +23,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.command import run_syndicator
-from bench.zyte_metric import REPO_ROOT, load_ground_truth, load_pages, score
+from bench.crawl_run import crawl as crawl_site
+from bench.zyte_metric import load_ground_truth, load_pages, score
 from bench.zyte_site import CorpusSite, UrlIndex
 
 CRAWL_TIMEOUT = 900.0
-
-CONFIG = """\
-[publisher]
-name = "Bench Publisher"
-contact_url = "https://example.org/bench"
-store = "bench.db"
-
-[[sources]]
-name = "zyte"
-sitemaps = ["{sitemap}"]
-min_words = 1
-allow_networks = ["127.0.0.1/32"]
-[sources.crawl]
-delay = 0
-concurrency_per_domain = 16
-autothrottle = false
-"""
-
 
 @dataclass
 class Result:
@@ -75,18 +55,6 @@ def run_direct(pages: dict[str, tuple[str, str]], truth: dict[str, str]) -> Resu
         seconds += time.perf_counter() - start
         predictions[key] = text or ""
     return Result("trafilatura direct", score(predictions, truth), seconds, len(pages))
-
-
-def write_config(workdir: Path, sitemap_url: str) -> Path:
-    cfg = workdir / "syndicator.toml"
-    cfg.write_text(CONFIG.format(sitemap=sitemap_url), encoding="utf-8")
-    return cfg
-
-
-def run_crawl(cfg: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    return run_syndicator(cfg, "crawl", env, CRAWL_TIMEOUT)
 
 
 def read_store(db: Path) -> tuple[list[tuple[str, str | None, str | None]], list[tuple[str, str]]]:
@@ -165,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="syndicator-bench-"))
     with CorpusSite(pages) as site:
-        cfg = write_config(workdir, site.sitemap_url)
-        seconds, done = run_crawl(cfg)
+        run = crawl_site(site.sitemap_url, workdir, timeout=CRAWL_TIMEOUT)
+    seconds, done = run.measured.seconds, run.measured
 
     articles, drops = read_store(workdir / "bench.db")
     index = UrlIndex(site.paths, urls)

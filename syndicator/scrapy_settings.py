@@ -44,6 +44,7 @@ LOG_FORMATTER = "syndicator.logformatter.OneLineLogFormatter"
 TWISTED_DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
 # first found, first fetched: feeds and sitemaps list the newest first, and when a
 # source's max_articles_per_run cuts a run short, the newest are the ones fetched
+SCHEDULER = "syndicator.scheduler.DiskQueueScheduler"  # the queue on disk, never resumed
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 ITEM_PIPELINES = {
