@@ -1,0 +1,356 @@
+"""The commands that read the store: ``status``, ``duplicates``, ``search``,
+``show``, ``drops``, ``deliveries``, ``serve`` and ``report``.
+
+They are registered on the ``syndicator`` group by :mod:`syndicator.cli`. The
+questions they ask are in :mod:`syndicator.inspect` and :mod:`syndicator.report`,
+the printing in :mod:`syndicator.listing`; none of them imports the crawl stack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from syndicator.cli import Context, cli, fail, pass_context
+
+if TYPE_CHECKING:
+    from syndicator.store import Store
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_context
+def status(ctx: Context, as_json: bool) -> None:
+    """Show each source's articles, drops, last fetch and last error, and the last run.
+
+    syndicator status
+    syndicator status --json | jq .
+    """
+    from syndicator.deliveries import Deliveries
+
+    config, store = ctx.existing_store()
+    try:
+        rows, last_run = store.source_status(), store.last_run()
+        partners = Deliveries(store).partner_status()
+    finally:
+        store.close()
+    if as_json:
+        click.echo(
+            json.dumps({"sources": rows, "partners": partners, "last_run": last_run}, indent=2)
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Store {config.store_path}")
+    for column in ("source", "articles", "drops", "newest article", "last fetch", "last error"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["source"] + ("" if row["enabled"] else " (disabled)"),
+            str(row["articles"]),
+            str(row["drops"]),
+            row["newest"] or "-",
+            row["last_fetch"] or "-",
+            row["last_error"] or "",
+        )
+    console = Console()
+    console.print(table)
+    if partners:
+        deliveries = Table(title="Partners")
+        for column in ("partner", "kind", "sent", "pending", "failed", "last sent", "last error"):
+            deliveries.add_column(column, overflow="fold")
+        for row in partners:
+            name = row["partner"] + (" (disabled)" if row["disabled_reason"] else "")
+            deliveries.add_row(
+                name,
+                row["kind"],
+                str(row["sent"]),
+                str(row["pending"]),
+                str(row["failed"]),
+                row["last_sent"] or "-",
+                row["disabled_reason"] or row["last_error"] or "",
+            )
+        console.print(deliveries)
+    if last_run:
+        console.print(
+            f"Last run: {last_run['command']} #{last_run['id']} {last_run['status']} "
+            f"at {last_run['started_at']} {last_run['counts'] or ''}",
+            highlight=False,
+        )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--limit", default=50, show_default=True, help="Clusters to show, newest first.")
+@pass_context
+def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
+    """List clusters of copies of the same story: the canonical article and its duplicates.
+
+    syndicator duplicates
+    syndicator duplicates --json | jq '.[] | {title, copies: (.duplicates | length)}'
+    """
+    config, store = ctx.existing_store()
+    try:
+        clusters = store.duplicate_clusters(limit)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(clusters, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Duplicate clusters in {config.store_path}")
+    for column in ("article", "source", "title", "similarity"):
+        table.add_column(column, overflow="fold")
+    for cluster in clusters:
+        table.add_row(
+            cluster["id"], cluster["source"], cluster["title"] or "", "canonical", style="bold"
+        )
+        for dup in cluster["duplicates"]:
+            table.add_row(
+                f"  {dup['id']}",
+                dup["source"],
+                dup["title"] or "",
+                f"{dup['similarity']:.2f}" if dup["similarity"] is not None else "",
+            )
+    Console().print(table)
+    if not clusters and not ctx.quiet:
+        click.echo("no duplicates stored")
+
+
+# -- inspecting the store: the questions are in syndicator/inspect.py, the
+# printing in syndicator/listing.py; neither imports the crawl stack
+
+T = TypeVar("T")
+
+
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from syndicator.inspect import InspectError, parse_since
+
+    try:
+        return None if value is None else parse_since(value)
+    except InspectError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def since_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--since",
+        metavar="WHEN",
+        callback=_since,
+        help=f"Only {what} since WHEN: 24h, 7d, today, yesterday, or an ISO date/time (UTC).",
+    )
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (a list of objects) for scripts."
+)
+limit_option = click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
+)
+
+
+def _ask(ctx: Context, question: Callable[[Store], T]) -> T:
+    """Answer a read-only question from the store; a bad question is one line and exit 1."""
+    from syndicator.inspect import InspectError
+
+    _, store = ctx.existing_store()
+    try:
+        return question(store)
+    except InspectError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--source", metavar="NAME", help="Only this source's articles.")
+@since_option("articles published")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Results.")
+@click.option("--fts", is_flag=True, help="QUERY is SQLite FTS5 syntax (OR, NOT, NEAR, title:).")
+@json_option
+@pass_context
+def search(
+    ctx: Context,
+    query: str,
+    source: str | None,
+    since: str | None,
+    limit: int,
+    fts: bool,
+    as_json: bool,
+) -> None:
+    """Full-text search of titles and bodies: best match first, matches highlighted.
+
+    Every word must appear ("a phrase" in quotes; flood* for a prefix); with
+    --fts, QUERY is FTS5 syntax: 'bridge OR ferry', 'council NOT budget'.
+
+    \b
+        syndicator search "river flood"
+        syndicator search bridge --source riverside-herald --since 7d --json | jq '.[].title'
+    """
+    from syndicator.inspect import search as search_store
+    from syndicator.listing import print_json, print_search
+
+    results = _ask(ctx, lambda store: search_store(store, query, source, since, limit, fts))
+    print_json(results) if as_json else print_search(results, query)
+
+
+@cli.command()
+@click.argument("article", metavar="ID_OR_URL")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
+@pass_context
+def show(ctx: Context, article: str, as_json: bool) -> None:
+    """One article in full: metadata, copies, teasers, revisions, deliveries, republished text.
+
+    ARTICLE is its id (or the first 6+ digits of it) or its URL.
+
+    \b
+        syndicator show 4555da4782e4b584
+        syndicator show https://example.org/2026/11/story/ --json | jq .deliveries
+    """
+    from syndicator.inspect import article_detail
+    from syndicator.listing import print_article, print_json
+
+    detail = _ask(ctx, lambda store: article_detail(store, article))
+    print_json(detail) if as_json else print_article(detail)
+
+
+@cli.command()
+@since_option("pages last dropped")
+@click.option("--source", metavar="NAME", help="Only this source's drops.")
+@click.option(
+    "--reason",
+    metavar="REASON",
+    help="Only this reason: fetch_failed, robots_txt, network_refused, not_html, no_body, "
+    "too_short, not_article, processing_error.",
+)
+@limit_option
+@json_option
+@pass_context
+def drops(
+    ctx: Context,
+    since: str | None,
+    source: str | None,
+    reason: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Pages that did not become articles, and why; last dropped first.
+
+    A URL is listed once per reason, with how often and when it was last dropped.
+
+    \b
+        syndicator drops --since 24h
+        syndicator drops --reason fetch_failed --json | jq -r '.[].url'
+    """
+    from syndicator.inspect import drops as store_drops
+    from syndicator.listing import print_drops, print_json
+
+    rows = _ask(ctx, lambda store: store_drops(store, since, source, reason, limit))
+    print_json(rows) if as_json else print_drops(rows, limit)
+
+
+@cli.command()
+@click.option("--partner", metavar="NAME", help="Only this partner's deliveries.")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "failed", "skipped"]),
+    help="Only deliveries in this state.",
+)
+@since_option("deliveries changed")
+@limit_option
+@json_option
+@pass_context
+def deliveries(
+    ctx: Context,
+    partner: str | None,
+    status: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """What went to which partner, what is owed, what failed; last changed first.
+
+    Sent rows say where the post is; failed and retrying ones, the last error.
+
+    \b
+        syndicator deliveries --status failed
+        syndicator deliveries --partner partner-wordpress --since today --json
+    """
+    from syndicator.inspect import deliveries as store_deliveries
+    from syndicator.listing import print_deliveries, print_json
+
+    rows = _ask(ctx, lambda store: store_deliveries(store, partner, status, since, limit))
+    print_json(rows) if as_json else print_deliveries(rows, limit)
+
+
+def _store_file(ctx: Context) -> Path:
+    """The store's path, for commands that must not open it for writing (no migration)."""
+    config = ctx.config()
+    if not config.store_path.exists():
+        fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
+    return config.store_path
+
+
+@cli.command("serve")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="A loopback address; others refused."
+)
+@pass_context
+def serve_store(ctx: Context, port: int, host: str) -> None:
+    """Browse the store read-only in Datasette: tables, search, canned queries, charts.
+
+    \b
+        syndicator serve               # then open http://127.0.0.1:8001/
+        syndicator serve --port 8010
+    """
+    from syndicator.serve import is_loopback, serve
+
+    if not is_loopback(host):
+        fail(f"refusing to serve on {host}: only loopback addresses (127.0.0.1, ::1, localhost)")
+    store = _store_file(ctx)
+    if not ctx.quiet:
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"serving {store} read-only at http://{shown}:{port}/ (Ctrl-C to stop)")
+    # uvicorn handles Ctrl-C (SIGINT) and SIGTERM itself: it finishes and returns
+    serve(store, host, port, log_level="info" if ctx.verbose else "warning")
+
+
+@cli.command()
+@click.option(
+    "--html",
+    "html_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the charts to this self-contained HTML file.",
+)
+@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 366))
+@pass_context
+def report(ctx: Context, html_file: Path, days: int) -> None:
+    """Write charts of the last DAYS days (articles, deliveries, drops) to one HTML file.
+
+    The file fetches nothing and runs no script, so it can be mailed.
+
+        syndicator report --html report.html --days 7
+    """
+    from syndicator.report import read_report, render_document
+    from syndicator.report.data import open_read_only
+
+    store = _store_file(ctx)
+    conn = open_read_only(store)
+    try:
+        data = read_report(conn, days)
+    finally:
+        conn.close()
+    html_file.write_text(render_document(data, str(store)), encoding="utf-8")
+    if not ctx.quiet:
+        totals = ", ".join(c.amount(c.grand_total) for c in data.charts)
+        click.echo(f"wrote {html_file}: {days} days to {data.last_day} ({totals})")
