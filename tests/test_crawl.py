@@ -29,10 +29,15 @@ def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
             "<p>We are {{ publisher.name }}. Opinions are the author's alone.</p>"
         ),
     )
-    first = syndicator("crawl", config=config)
+    # the crawl queue's scratch folder goes here; one left by a killed crawl is planted
+    scratch = tmp / "scratch"
+    (scratch / "syndicator-queue-999999999-killed" / "requests.queue").mkdir(parents=True)
+    env = {"TMPDIR": str(scratch)}
+    first = syndicator("crawl", config=config, env=env)
     before_second = {name: len(sites[name].requests) for name in SITES}
-    second = syndicator("crawl", config=config)
+    second = syndicator("crawl", config=config, env=env)
     return {
+        "scratch": scratch,
         "config": config,
         "db": tmp / "store.db",
         "first": first,
@@ -72,6 +77,11 @@ def test_first_crawl_succeeds_with_summary(crawl: dict[str, Any]) -> None:
     line = result.stdout.strip().splitlines()[-1]
     assert line.startswith("crawl finished; ")
     assert f"{len(good_articles(crawl)) - 1} new, 1 duplicate, 0 updated" in line
+
+
+def test_the_queue_folder_goes_and_so_does_a_killed_crawls(crawl: dict[str, Any]) -> None:
+    # the request queue lives on disk during a crawl, in a folder nobody resumes
+    assert list(crawl["scratch"].iterdir()) == []
 
 
 def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> None:
