@@ -10,9 +10,12 @@ before trafilatura sees it, so teaser text never reaches the body.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import json
 import multiprocessing
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from copy import deepcopy
 from typing import Any
@@ -172,15 +175,37 @@ def _warm_up() -> None:
     extract_page("<html><body><article><p>warm up</p></article></body></html>", "http://x/")
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Worker initializer: the worker is killed when the crawl process dies.
+
+    A crawl stopped normally shuts its pool down; one killed outright (SIGKILL,
+    the OOM killer) cannot, and its workers, blocked on a queue whose other
+    end they hold themselves, would wait forever. Spawned workers are children
+    of the crawl process, so the kernel can do it (Linux); elsewhere the
+    pool's own shutdown is all there is."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the crawl died before the line above
+        os._exit(0)
+
+
 class ExtractionPool:
     """Runs :func:`extract_page` in worker processes, awaitable from asyncio."""
 
     def __init__(self, workers: int | None = None) -> None:
-        context = multiprocessing.get_context("forkserver")
-        # workers fork from a server that has trafilatura imported already
-        context.set_forkserver_preload(["syndicator.extraction"])
+        # spawned, not forked: the crawl process has threads (forking it is unsafe),
+        # and a forkserver would outlive a killed crawl
+        context = multiprocessing.get_context("spawn")
         self.workers = workers or os.cpu_count() or 1
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_die_with,
+            initargs=(os.getpid(),),
+        )
 
     async def extract(
         self, html: str, url: str, teaser_selectors: dict[str, Any] | None = None

@@ -165,3 +165,65 @@ def test_oversized_pages_are_abandoned_and_recorded(tmp_path: Path) -> None:
     assert drops["b"]["reason"] == "fetch_failed"
     stored = [r["url"] for r in query(tmp_path / "store.db", "select url from articles")]
     assert stored == [f"{site.url}/a/"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_killed_crawl_leaves_no_extraction_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL (the OOM killer, a hard timeout) gives the crawl no chance to shut its
+    pool down; its extraction workers must go with it, not wait forever."""
+    import signal
+    import time
+
+    words = " ".join(["The council met on Tuesday to discuss the river path."] * 20)
+
+    def hook(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        if path == "/sitemap.xml":
+            urls = "".join(f"<url><loc>{site.url}/a/{i}</loc></url>" for i in range(200))
+            return 200, {"Content-Type": "application/xml"}, f"<urlset>{urls}</urlset>".encode()
+        if path.startswith("/a/"):
+            time.sleep(0.2)  # slow enough that the crawl is still going when it is killed
+            body = f"<html><body><article><h1>Story</h1><p>{words}</p></article></body></html>"
+            return 200, {"Content-Type": "text/html"}, body.encode()
+        return None
+
+    site = Site(name="slow", roots=[], hook=hook).start()
+    try:
+        config = write_config(
+            tmp_path / "c.toml", [{"name": "slow", "sitemaps": [f"{site.url}/sitemap.xml"]}]
+        )
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "syndicator", "--config", str(config), "crawl"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            # the resource tracker is a child too; workers are the spawned ones
+            workers = [
+                pid
+                for pid in _children(crawl.pid)
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+        assert workers, "the crawl started no extraction worker"
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+            time.sleep(0.1)
+        assert not [p for p in workers if Path(f"/proc/{p}").exists()]
+    finally:
+        site.stop()
