@@ -58,7 +58,7 @@ def status(ctx: Context, as_json: bool) -> None:
             row["last_fetch"] or "-",
             row["last_error"] or "",
         )
-    console = Console()
+    console = Console(markup=False)  # titles and errors come from the web: never markup
     console.print(table)
     if partners:
         deliveries = Table(title="Partners")
@@ -119,7 +119,7 @@ def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
                 dup["title"] or "",
                 f"{dup['similarity']:.2f}" if dup["similarity"] is not None else "",
             )
-    Console().print(table)
+    Console(markup=False).print(table)
     if not clusters and not ctx.quiet:
         click.echo("no duplicates stored")
 

@@ -24,7 +24,7 @@ from syndicator.inspect import InspectError, fts_query, parse_since
 from syndicator.logs import stderr_logging
 from syndicator.receivers.faults import Fault
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from tests.conftest import ROOT, query, syndicator
+from tests.conftest import ROOT, query, syndicator, write_config
 from tests.test_revisions import PATH, Source
 
 CORRECTED = "packed the Alder Falls High School auditorium"
@@ -347,3 +347,23 @@ def test_since_parses_relative_and_absolute_times() -> None:
     for bad in ("soon", "10", "7 parsecs", ""):
         with pytest.raises(InspectError, match="not a time"):
             parse_since(bad, now)
+
+
+def test_status_and_duplicates_print_bracketed_text_as_it_is(tmp_path: Path) -> None:
+    """Titles and errors come from the web; rich must not read them as markup."""
+    from syndicator.store import Store
+
+    config = write_config(tmp_path / "c.toml", [{"name": "web", "feeds": ["http://x.test/f"]}])
+    store = Store(tmp_path / "store.db")
+    row = {"source": "web", "title": "Budget [/] cuts [bold]now", "content_hash": "h"}
+    store.save_article({"id": "a1", "url": "http://x.test/a1", "canonical_url": "http://x.test/a1", **row}, [])
+    store.save_article({"id": "a2", "url": "http://x.test/a2", "canonical_url": "http://x.test/a2", "duplicate_of": "a1", **row}, [])
+    source = {"name": "web", "title": "web", "enabled": 1, "feeds": ["http://x.test/f"]}
+    store.sync_sources([{**source, "sitemaps": [], "sections": []}])
+    store.record_fetch("http://x.test/f", source="web", kind="feed", error="HTTP 500 [/x]")
+    store.close()
+    for command in ("status", "duplicates"):
+        done = syndicator(command, config=config, env={"COLUMNS": "200"})
+        assert done.returncode == 0, done.stderr
+        assert "Budget [/] cuts [bold]now" in done.stdout or command == "status"
+    assert "HTTP 500 [/x]" in syndicator("status", config=config, env={"COLUMNS": "200"}).stdout
