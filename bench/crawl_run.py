@@ -10,15 +10,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.command import PUBLISHER
 from bench.rss import Measured, run_measured
 from bench.zyte_metric import REPO_ROOT
 
-CONFIG = """\
-[publisher]
-name = "Bench Publisher"
-contact_url = "https://example.org/bench"
-store = "bench.db"
-
+CONFIG = PUBLISHER + """
 [[sources]]
 name = "zyte"
 sitemaps = ["{sitemap}"]

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bench.command import run_syndicator
+from bench.command import PUBLISHER, run_syndicator
 from bench.zyte_metric import REPO_ROOT
 from syndicator.siteserver import Site
 
@@ -42,12 +42,7 @@ WORDS = [
     "project", "community", "meeting", "season", "local", "families", "workers", "teachers",
 ]
 
-CONFIG_HEAD = """\
-[publisher]
-name = "Bench Publisher"
-contact_url = "https://example.org/bench"
-store = "bench.db"
-
+CONFIG_HEAD = PUBLISHER + """
 [crawl]
 delay = 0
 concurrency_per_domain = 16

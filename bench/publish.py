@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.command import run_syndicator
+from bench.command import PUBLISHER, run_syndicator
 from syndicator.receivers.faults import Fault
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.store import Store, article_id, content_hash
@@ -44,12 +44,7 @@ BODY_WORDS = 300
 PUBLISH_TIMEOUT = 900.0
 WORDS = ["council", "bridge", "river", "school", "budget", "mayor", "street", "park", "storm"]
 
-CONFIG = """\
-[publisher]
-name = "Bench Publisher"
-contact_url = "https://example.org/bench"
-store = "bench.db"
-
+CONFIG = PUBLISHER + """
 [[sources]]
 name = "bench"
 feeds = ["http://127.0.0.1:9/feed.xml"]

@@ -20,15 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.command import PUBLISHER
 from bench.zyte_metric import REPO_ROOT
 
 CRAWL_STACK = ("scrapy", "twisted", "trafilatura")
-CONFIG = """\
-[publisher]
-name = "Bench Publisher"
-contact_url = "https://example.org/bench"
-store = "bench.db"
-
+CONFIG = PUBLISHER + """
 [[sources]]
 name = "bench"
 feeds = ["https://example.org/feed.xml"]
