@@ -71,6 +71,8 @@ class UnchangedPagesFilter:
         if not isinstance(result, Request) or result.meta.get("syndicator_kind") != "article":
             return True
         if not unchanged_since(result, self.store.fetch_state(result.url)):
+            if not result.meta.get("refetch"):  # a refetch still wants its validators
+                result.meta["syndicator_checked"] = True  # the downloader need not look again
             return True
         if result.url not in self.skipped:
             self.skipped.add(result.url)
@@ -125,6 +127,9 @@ class FetchStateMiddleware:
             return  # not ours, or a retry or redirect of a request already let through
         if request.url in self.fetching:
             raise AlreadyFetched("already being fetched in this run")
+        if request.meta.get("syndicator_checked"):
+            self._admit(request)  # UnchangedPagesFilter looked its fetch state up already
+            return
         state = self.store.fetch_state(request.url)
         if state is None:
             self._admit(request)
