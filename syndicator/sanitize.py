@@ -37,6 +37,23 @@ NOFOLLOW = "nofollow noopener"
 def sanitize_html(markup: str, nofollow: bool = True) -> str:
     """Clean HTML for a partner site. Idempotent: ``sanitize_html(sanitize_html(x)) ==
     sanitize_html(x)``."""
+    clean = _clean_once(markup, nofollow)
+    # html5ever can build trees no parser would build from their serialisation
+    # (``<p><select><A</select></p>`` comes out as ``<p><p></p></p>``), so a
+    # partner's parser would see other markup than ours: clean again until the
+    # markup reads back as itself (one more round in practice, ~0.06 ms)
+    for _ in range(_SANITIZE_ROUNDS):
+        again = _clean_once(clean, nofollow)
+        if again == clean:
+            break
+        clean = again
+    return clean
+
+
+_SANITIZE_ROUNDS = 4
+
+
+def _clean_once(markup: str, nofollow: bool) -> str:
     clean = nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),
