@@ -47,6 +47,12 @@ TWISTED_DNS_RESOLVER = "syndicator.resolver.GuardedResolver"
 SCHEDULER = "syndicator.scheduler.DiskQueueScheduler"  # the queue on disk, never resumed
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# a source's concurrency holds, and its connections stay open (see connections.py)
+DOWNLOADER = "syndicator.connections.SlotDownloader"
+DOWNLOAD_HANDLERS = {
+    "http": "syndicator.connections.KeepAliveDownloadHandler",
+    "https": "syndicator.connections.KeepAliveDownloadHandler",
+}
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalise.NormalisePipeline": 200,

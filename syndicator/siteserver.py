@@ -41,6 +41,9 @@ class QuietHTTPServer(ThreadingHTTPServer):
     (a killed crawler, a timeout): that is not the server's error."""
 
     daemon_threads = True
+    # the standard library's 5 overflows when a crawl opens a source's connections
+    # all at once; the client then waits out a TCP retransmission (200 ms and more)
+    request_queue_size = 128
 
     def handle_error(self, request: object, client_address: object) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):
