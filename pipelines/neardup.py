@@ -36,7 +36,8 @@ class NearDupPipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.state not in ("new", "updated"):
             return item
-        item.fingerprints = fingerprints(item.body_text)
+        if item.fingerprints is None:  # not an extracted page (a retried fetch, a test)
+            item.fingerprints = sorted(fingerprints(item.body_text))
         if item.state != "new":
             return item
         for candidate_id in self._candidates(item):
@@ -69,7 +70,7 @@ class NearDupPipeline:
         if twin:
             yield twin["id"]
         yield from self.store.near_candidates(
-            item.fingerprints or set(), item.id, MAX_BUCKET, MAX_CANDIDATES
+            set(item.fingerprints), item.id, MAX_BUCKET, MAX_CANDIDATES
         )
 
     def _new_copy_wins(self, item: ArticleItem, stored: dict[str, Any], similarity: Any) -> bool:

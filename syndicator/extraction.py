@@ -29,6 +29,7 @@ from trafilatura.xml import xmltotxt
 
 from syndicator.body_markup import SavedMarkup
 from syndicator.dates import to_utc_iso
+from syndicator.neardup import fingerprints
 from syndicator.teasers import find_blocks, read_teasers
 from syndicator.urls import is_http_url, normalize_url
 
@@ -156,6 +157,7 @@ def extract_page(
     if doc is None or doc.body is None:
         return {**found, "body_text": "", "body_html": "", "problem": "no article body found"}
     canonical = doc.url if doc.url and is_http_url(doc.url) else None
+    body_text = xmltotxt(doc.body, include_formatting=False).strip()
     found.update(
         title=doc.title,
         author=doc.author,
@@ -165,8 +167,10 @@ def extract_page(
         image_url=normalize_url(doc.image, base=url) if doc.image else None,
         date=doc.date,
         tags=[*(doc.categories or []), *(doc.tags or [])],
-        body_text=xmltotxt(doc.body, include_formatting=False).strip(),
+        body_text=body_text,
         body_html=_body_html(doc.body, url, saved),
+        # here, in parallel, rather than in the crawl process's dedup pipeline
+        fingerprints=sorted(fingerprints(body_text)),
     )
     return found
 

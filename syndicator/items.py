@@ -42,6 +42,9 @@ class ArticleItem:
     body_html: str = ""
     body_text: str = ""
     teasers: list[dict[str, Any]] = field(default_factory=list)
+    # the body's near-duplicate fingerprints (syndicator.neardup), computed with
+    # the extraction so that the crawl process does not; a list, so it travels as JSON
+    fingerprints: list[int] | None = None
     # filled by the pipelines
     id: str = ""
     content_hash: str = ""
@@ -50,7 +53,6 @@ class ArticleItem:
     duplicate_of: str | None = None  # the canonical copy of the same story
     similarity: float | None = None
     replaces: str | None = None  # a stored copy this one becomes canonical over
-    fingerprints: set[int] | None = None
     revision: int = 1
     etag: str | None = None
     last_modified: str | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -346,7 +346,7 @@ class Store:
         self,
         article: dict[str, Any],
         teasers: list[dict[str, Any]],
-        fingerprints: set[int] | None = None,
+        fingerprints: Collection[int] | None = None,
     ) -> None:
         """Insert or update an article with its teasers (replacing the old teasers)
         and, when given, its near-duplicate fingerprints."""
