@@ -25,6 +25,7 @@ from syndicator.config import Source
 from syndicator.extraction import ExtractionPool
 from syndicator.items import ArticleItem
 from syndicator.middlewares import (
+    ANSWERED_STATUS,
     AlreadyFetched,
     NetworkRefused,
     Postponed,
@@ -272,8 +273,10 @@ class SourcesSpider(Spider):
             error, reason = str(failure.value), "robots_txt"
         elif failure.check(IgnoreRequest):  # too large, too many redirects, ...
             error = " ".join(str(failure.value).split())
+            status = request.meta.get(ANSWERED_STATUS)
         else:
             error = describe_exception(failure.value)
+            status = request.meta.get(ANSWERED_STATUS)
         yield ArticleItem(
             **self._item_fields(
                 request, url=request.url, status=status, fetch_error=error, fetch_reason=reason

@@ -216,6 +216,29 @@ class FetchStateMiddleware:
         self.store.flush()
 
 
+ANSWERED_STATUS = "syndicator_answered_status"
+
+
+class AnsweredStatusMiddleware:
+    """Notes on each request the status its response came with, before the
+    redirect and decompression middlewares act on it.
+
+    A fetch can fail after the site answered: a redirect loop, a redirect to a
+    ``javascript:`` URL, a decompression bomb. The spider then records that
+    status with the error, so the page counts as answered (like a 404) and is
+    not fetched again each run until its feed or sitemap lists a newer date;
+    a failure with no answer at all (a timeout, a refused connection) is
+    still retried next run."""
+
+    def process_request(self, request: Request) -> None:
+        # a redirected or retried copy carries the meta of the request before it
+        request.meta.pop(ANSWERED_STATUS, None)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        request.meta[ANSWERED_STATUS] = response.status
+        return response
+
+
 def _header(response: Response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None

@@ -71,6 +71,8 @@ DOWNLOADER_MIDDLEWARES = {
     # cost nothing; outside RetryMiddleware (550), so it sees only final outcomes
     "syndicator.middlewares.FetchStateMiddleware": 50,
     "syndicator.middlewares.NetworkGuardMiddleware": 60,
+    # nearer the downloader than RedirectMiddleware (600): sees the 3xx it follows
+    "syndicator.middlewares.AnsweredStatusMiddleware": 700,
 }
 SYNDICATOR_CONFIG = None  # path of the config file; None = $SYNDICATOR_CONFIG or the default
 
