@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,15 @@ class ReliableQueue(Base):
         super().__init__(server, spider, key, serializer)
         self.shared = shared_for(spider)
         self.worker: str = spider.worker  # type: ignore[attr-defined]
+        # Downloads finish faster than extraction: without a limit a worker would
+        # take requests from the queue while its responses wait for an extraction
+        # process, holding work that idle workers could do (and that is fetched
+        # again if it dies). It holds what it downloads at once, plus two pages
+        # per extraction process.
+        cluster = self.shared.cluster
+        self.hold_limit = cluster.worker_concurrency + 2 * (
+            cluster.extract_processes or os.cpu_count() or 1
+        )
 
     def __len__(self) -> int:
         return int(self.server.zcard(self.key))
@@ -73,6 +83,8 @@ class ReliableQueue(Base):
         self.shared.push(self._encode_request(request), score(request.priority), replaces)
 
     def pop(self, timeout: int = 0) -> Request | None:
+        if len(self.shared.held) >= self.hold_limit:
+            return None  # the worker's tick starts the engine again within a second
         got = self.shared.pop(self.worker)
         if got is None:
             return None

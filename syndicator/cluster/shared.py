@@ -189,6 +189,8 @@ class Shared(Keys):
         self.cluster = cluster
         self.redis = redis or connect(cluster)
         self.ttl = cluster.fingerprint_ttl_hours * 3600
+        # ids of the in-flight requests this process popped and has not acked
+        self.held: set[str] = set()
         script = self.redis.register_script
         self._pop, self._push, self._ack = script(POP), script(PUSH), script(ACK)
         self._heartbeat, self._requeue = script(HEARTBEAT), script(REQUEUE_ORPHANS)
@@ -200,18 +202,23 @@ class Shared(Keys):
 
     def pop(self, worker: str) -> tuple[str, bytes] | None:
         got = self._pop(keys=[self.requests, self.processing, self.owners], args=[worker])
-        return (got[0].decode(), got[1]) if got else None
+        if not got:
+            return None
+        self.held.add(got[0].decode())
+        return got[0].decode(), got[1]
 
     def push(self, data: bytes, score: float, replaces: str | None = None) -> None:
         """Queue a request; ``replaces`` is the in-flight request it takes over
         from (a redirect or a retry), released in the same step."""
         keys = [self.requests, self.processing, self.owners]
         self._push(keys=keys, args=[repr(score), data, replaces or ""])
+        self.held.discard(replaces or "")
 
     def ack(self, request: str | None, *messages: bytes | str) -> None:
         """Done with an in-flight request; its messages for ingest go out in the same step."""
         keys = [self.processing, self.owners, self.items]
         self._ack(keys=keys, args=[request or "", *messages])
+        self.held.discard(request or "")
 
     def heartbeat(self, worker: str) -> None:
         self._heartbeat(keys=[self.workers], args=[worker, repr(self.cluster.worker_timeout)])
@@ -219,6 +226,7 @@ class Shared(Keys):
     def leave(self, worker: str) -> int:
         """A worker stops: what it still holds goes back to the queue at once."""
         self.redis.zrem(self.workers, worker)
+        self.held.clear()
         return self.requeue_orphans()
 
     def requeue_orphans(self) -> int:
