@@ -35,15 +35,24 @@ BODIES = [
 ]
 
 
-def wait_for_publish(db: Path, process: subprocess.Popen[bytes], timeout: float) -> bool:
-    """Wait until the run has started publishing (its crawl is done)."""
+def last_run_id(db: Path) -> int:
+    if not db.exists():
+        return 0
+    return query(db, "select coalesce(max(id), 0) as id from runs")[0]["id"]
+
+
+def wait_for_step(
+    db: Path, process: subprocess.Popen[bytes], command: str, after: int, timeout: float
+) -> bool:
+    """Wait until the run has started its ``command`` step (a ``runs`` row newer
+    than ``after``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         if db.exists():
-            last = query(db, "select command from runs order by id desc limit 1")
-            if last and last[0]["command"] == "publish":
+            sql = "select 1 from runs where id > ? and command = ?"
+            if query(db, sql, (after, command)):
                 return True
-        time.sleep(0.05)
+        time.sleep(0.02)
     return False
 
 
@@ -123,12 +132,15 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
         phases: dict[str, int] = {}
         for n in range(KILLS):
             growing.publish_more(2, rng)
+            before = last_run_id(db)
             process = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            # every other kill waits for the publish step, then strikes inside it
-            if n % 2 and wait_for_publish(db, process, timeout=15):
-                time.sleep(rng.uniform(0.0, 0.6))
+            # the kills alternate between the crawl step and the publish step; a
+            # step that ends first leaves the kill to land in the next one
+            step = "publish" if n % 2 else "crawl"
+            if wait_for_step(db, process, step, before, timeout=15):
+                time.sleep(rng.uniform(0.0, 0.6 if step == "publish" else 0.4))
             else:
                 time.sleep(rng.uniform(0.5, 3.0))
             process.send_signal(signal.SIGKILL)
