@@ -13,6 +13,7 @@ ingest and coordinator processes, a local site that counts every fetch.
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -304,3 +305,26 @@ def test_worker_and_ingest_need_the_cluster_table(tmp_path: Path) -> None:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2
         assert "needs a [cluster] table" in done.stderr
+
+
+def test_a_source_that_fails_entirely_fails_the_cluster_run(
+    tmp_path: Path, redis_server: RedisServer, processes: Any
+) -> None:
+    """As in a one-process crawl: every page of a source failing makes the run
+    "failed", names the source, and the other sources are still crawled."""
+    with ArticleSite(40) as site:
+        config = cluster_config(tmp_path, redis_server, site, wait_timeout=40)
+        with config.open("a") as out:  # a second source, at a port nothing listens on
+            out.write(
+                '\n[[sources]]\nname = "down"\nsitemaps = ["http://127.0.0.1:1/sitemap.xml"]\n'
+                'allow_networks = ["127.0.0.1/32"]\n'
+            )
+        cluster = processes(config, workers=1)
+        crawl = cluster.coordinate("crawl")
+    assert crawl.returncode == 1, crawl.stderr
+    assert_stored_once(tmp_path / "store.db", site)
+    runs = query(tmp_path / "store.db", "select status, error, counts from runs where command = 'crawl'")
+    assert [(r["status"], r["error"]) for r in runs] == [
+        ("failed", "no page could be fetched from down")
+    ]
+    assert json.loads(runs[0]["counts"])["failed_sources"] == ["down"]

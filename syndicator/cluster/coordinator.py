@@ -121,8 +121,25 @@ def counts_since(store: Store, since: str) -> dict[str, Any]:
         "dropped": sum(n for reason, n in reasons.items() if reason != "fetch_failed"),
         "errors": reasons.get("fetch_failed", 0) + fetch_errors,
         "drop_reasons": reasons,
-        "failed_sources": [],
+        "failed_sources": failed_sources_since(store, since),
     }
+
+
+def failed_sources_since(store: Store, since: str) -> list[str]:
+    """Sources none of whose fetches got an answer since ``since`` while some
+    failed: the rule of a one-process crawl's counts (see
+    :func:`pipelines.store.crawl_counts`), read from the ``fetch_state`` rows
+    the workers' answers were written to."""
+    rows = store.db.execute(
+        """select source from fetch_state
+           where fetched_at >= ? and source is not null
+           group by source
+           having sum(status is not null and status < 400) = 0
+              and sum(status is null or status >= 400) > 0
+           order by source""",
+        [since],
+    ).fetchall()
+    return [source for (source,) in rows]
 
 
 def run_cluster_crawl(
@@ -149,6 +166,8 @@ def run_cluster_crawl(
             push_seeds(shared, run_id, seeds(config, store, sources))
             error = wait_until_drained(shared, config.cluster.wait_timeout)
             counts = counts_since(store, since)
+            if not error and counts["failed_sources"]:
+                error = "no page could be fetched from " + ", ".join(counts["failed_sources"])
             status = "failed" if error else "ok"
             store.finish_run(run_id, status, counts, error)
     finally:

@@ -27,6 +27,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 
 from syndicator.cluster.shared import Shared, fingerprint
+from syndicator.middlewares import describe_exception
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -44,8 +45,21 @@ def _json_to_bytes(value: dict[str, Any]) -> Any:
     return base64.b64decode(value["__b64__"]) if "__b64__" in value else value
 
 
+def _str_keys(value: Any) -> Any:
+    """A request's headers are a dict with bytes keys (a retried or redirected
+    request has some), which JSON cannot have; Scrapy takes them back as str."""
+    if isinstance(value, dict):
+        return {
+            (k.decode("latin-1") if isinstance(k, bytes) else k): _str_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_str_keys(v) for v in value]
+    return value
+
+
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, default=_bytes_to_json, sort_keys=True).encode()
+    return json.dumps(_str_keys(obj), default=_bytes_to_json, sort_keys=True).encode()
 
 
 def loads(data: bytes) -> Any:
@@ -80,7 +94,14 @@ class ReliableQueue(Base):
     def push(self, request: Request) -> None:
         # a redirect or retry of an in-flight request takes its place in one step
         replaces = request.meta.pop("cluster_id", None)
-        self.shared.push(self._encode_request(request), score(request.priority), replaces)
+        try:
+            data = self._encode_request(request)
+        except (TypeError, ValueError) as exc:
+            # left in flight, the request it replaces would hold the run open forever
+            logger.error("cannot queue %s: %s", request.url, describe_exception(exc))
+            self.shared.ack(replaces)
+            return
+        self.shared.push(data, score(request.priority), replaces)
 
     def pop(self, timeout: int = 0) -> Request | None:
         if len(self.shared.held) >= self.hold_limit:
