@@ -175,10 +175,6 @@ def extract_page(
     return found
 
 
-def _warm_up() -> None:
-    extract_page("<html><body><article><p>warm up</p></article></body></html>", "http://x/")
-
-
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 

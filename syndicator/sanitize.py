@@ -53,15 +53,23 @@ def sanitize_html(markup: str, nofollow: bool = True) -> str:
 _SANITIZE_ROUNDS = 4
 
 
-def _clean_once(markup: str, nofollow: bool) -> str:
-    clean = nh3.clean(
-        markup,
+def _cleaner(nofollow: bool) -> nh3.Cleaner:
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel=NOFOLLOW if nofollow else None,
         strip_comments=True,
     )
+
+
+# built once: every article is sanitised several times (body, then the whole
+# republished copy, each until it reads back as itself)
+_CLEANERS = {nofollow: _cleaner(nofollow) for nofollow in (True, False)}
+
+
+def _clean_once(markup: str, nofollow: bool) -> str:
+    clean = _CLEANERS[nofollow].clean(markup)
     # a decoded &#13; comes out as a raw CR, which the next parse reads as a newline
     return clean.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -70,6 +78,7 @@ def _clean_once(markup: str, nofollow: bool) -> str:
 # markup escaped over and over
 _PLAIN_TEXT_ROUNDS = 5
 _MARKUP_CHARS = re.compile(r"[<&]")
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
 
 
 def plain_text(html_or_text: str | None) -> str:
@@ -86,7 +95,7 @@ def plain_text(html_or_text: str | None) -> str:
         return ""
     text = html_or_text
     for _ in range(_PLAIN_TEXT_ROUNDS):
-        cleaned = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
+        cleaned = html.unescape(_TEXT_CLEANER.clean(text))
         if cleaned == text:
             return " ".join(text.split())
         text = cleaned

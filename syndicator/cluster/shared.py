@@ -204,8 +204,9 @@ class Shared(Keys):
         got = self._pop(keys=[self.requests, self.processing, self.owners], args=[worker])
         if not got:
             return None
-        self.held.add(got[0].decode())
-        return got[0].decode(), got[1]
+        request_id = got[0].decode()
+        self.held.add(request_id)
+        return request_id, got[1]
 
     def push(self, data: bytes, score: float, replaces: str | None = None) -> None:
         """Queue a request; ``replaces`` is the in-flight request it takes over
