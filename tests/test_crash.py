@@ -35,10 +35,32 @@ BODIES = [
 ]
 
 
+def query_if_ready(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+    """``query``, but empty while the store or its ``runs`` table does not exist
+    yet: a run may be killed, or polled, before it has created its schema."""
+    try:
+        return query(db, sql, params) if db.exists() else []
+    except sqlite3.OperationalError as error:
+        if "no such table" not in str(error):
+            raise
+        return []
+
+
 def last_run_id(db: Path) -> int:
-    if not db.exists():
-        return 0
-    return query(db, "select coalesce(max(id), 0) as id from runs")[0]["id"]
+    rows = query_if_ready(db, "select coalesce(max(id), 0) as id from runs")
+    return int(rows[0]["id"]) if rows else 0
+
+
+def make_deliveries_due(db: Path) -> None:
+    """Make every delayed delivery due at once, as time passing would."""
+    if not query_if_ready(db, "select 1 from sqlite_master where name = 'deliveries'"):
+        return
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("update deliveries set next_attempt_at = null")
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def wait_for_step(
@@ -48,10 +70,9 @@ def wait_for_step(
     than ``after``)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
-        if db.exists():
-            sql = "select 1 from runs where id > ? and command = ?"
-            if query(db, sql, (after, command)):
-                return True
+        sql = "select 1 from runs where id > ? and command = ?"
+        if query_if_ready(db, sql, (after, command)):
+            return True
         time.sleep(0.02)
     return False
 
@@ -145,28 +166,18 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
                 time.sleep(rng.uniform(0.5, 3.0))
             process.send_signal(signal.SIGKILL)
             process.wait()
-            last = (
-                query(db, "select command, status from runs order by id desc limit 1")
-                if db.exists()
-                else []
-            )
+            last = query_if_ready(db, "select command, status from runs order by id desc limit 1")
             phase = f"{last[0]['command']} {last[0]['status']}" if last else "start-up"
             phases[phase] = phases.get(phase, 0) + 1
-            if db.exists() and rng.random() < 0.3:
+            if rng.random() < 0.3:
                 # now and then, make what was delayed due at once, as time would
-                conn = sqlite3.connect(db)
-                conn.execute("update deliveries set next_attempt_at = null")
-                conn.commit()
-                conn.close()
+                make_deliveries_due(db)
         print(f"where the {KILLS} kills landed: {phases}")
         assert phases.get("crawl running", 0) >= 5 and phases.get("publish running", 0) >= 5
         wordpress.faults.clear()
         webhook.faults.clear()
         time.sleep(0.5)  # what the last killed run left in flight lands on the partners
-        conn = sqlite3.connect(db)
-        conn.execute("update deliveries set next_attempt_at = null")
-        conn.commit()
-        conn.close()
+        make_deliveries_due(db)
         final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, (seed, final.stderr)
         posts = wordpress.posts
