@@ -3,8 +3,10 @@
 Only public addresses, unless the config allows a network by name: no
 loopback, private, link-local, multicast or reserved address is fetched
 from or published to otherwise, whether a URL names it or a host name
-resolves to it. Used by the crawl (a downloader middleware) and by the
-publishers (an httpx request hook, so redirects are checked too).
+resolves to it. Used by the crawl (a downloader middleware, and its DNS
+resolver at connection time) and by the publishers (an httpx request hook,
+so redirects are checked too, and :mod:`syndicator.guarded_http` at
+connection time).
 """
 
 from __future__ import annotations

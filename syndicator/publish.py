@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from syndicator import __version__
 from syndicator.config import AtomPartner, Config, ConfigError, WebhookPartner, WordPressPartner
 from syndicator.deliveries import Deliveries, revision_hash
+from syndicator.guarded_http import GuardedNetworkBackend, guarded_transport
 from syndicator.netguard import httpx_guard
 from syndicator.partners import PartnerError
 from syndicator.store import Store
@@ -214,9 +215,13 @@ class Publisher:
         return httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
+            # connections go only to addresses judged when they are made ...
+            transport=guarded_transport(GuardedNetworkBackend(allowed, hint), limits),
             headers={
                 "User-Agent": f"syndicator/{__version__} (+{self.config.publisher.contact_url})"
             },
+            # ... and a proxy from the environment, which resolves names itself,
+            # is not asked to reach a URL whose host is refused here
             event_hooks={"request": [httpx_guard(allowed, hint)]},
         )
 

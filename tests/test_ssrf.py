@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from syndicator.guarded_http import GuardedNetworkBackend, guarded_transport
 from syndicator.netguard import NetworkRefusedError, check_url
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.receivers.wordpress import WordPressReceiver
@@ -201,3 +203,81 @@ def test_an_allowed_network_lets_only_itself_through() -> None:
     asyncio.run(check_url("http://127.0.0.2/x", nets, "allow it"))
     with pytest.raises(NetworkRefusedError):
         asyncio.run(check_url("http://127.0.0.1/x", nets, "allow it"))
+
+
+# -- partners: the address judged is the address connected to ---------------------------
+
+
+def answering(name: str, host: str, port: int = 0) -> Site:
+    site = Site(name, [], host=host, port=port)
+    site.hook = lambda path: (200, {"Content-Type": "text/plain"}, name.encode())
+    return site.start()
+
+
+def fetch_all(resolve: Any, urls: list[str]) -> list[str]:
+    """GET each URL over a new connection through a partner client's guarded
+    backend; a refusal comes back as its message."""
+    backend = GuardedNetworkBackend(
+        [ipaddress.ip_network("127.0.0.2/32")], "allow it", resolve=resolve
+    )
+    limits = httpx.Limits(max_keepalive_connections=0)
+
+    async def run() -> list[str]:
+        answers = []
+        async with httpx.AsyncClient(transport=guarded_transport(backend, limits)) as client:
+            for url in urls:
+                try:
+                    answers.append((await client.get(url)).text)
+                except NetworkRefusedError as exc:
+                    answers.append(str(exc))
+        return answers
+
+    return asyncio.run(run())
+
+
+def test_a_partner_name_is_connected_to_at_the_address_that_was_judged() -> None:
+    """No DNS server runs here, so the test resolves names itself: ``partner.test``
+    exists only in its answers, and reaching the partner proves the connection
+    used the judged address rather than looking the name up again."""
+    partner = answering("partner", "127.0.0.2")
+    lookups: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[Any]:
+        lookups.append(host)
+        return [ipaddress.ip_address("127.0.0.2")]
+
+    try:
+        answers = fetch_all(resolve, [f"http://partner.test:{partner.port}/x"])
+    finally:
+        partner.stop()
+    assert answers == ["partner"]
+    assert lookups == ["partner.test"]
+    assert partner.requests[0].headers["Host"] == f"partner.test:{partner.port}"
+
+
+def test_a_partner_name_rebound_to_a_refused_address_is_never_connected_to() -> None:
+    partner = answering("partner", "127.0.0.2")
+    canary = answering("canary", "127.0.0.1", partner.port)  # same port, refused address
+    rebinding = iter(
+        [
+            ["127.0.0.2"],  # the first connection: allowed
+            ["127.0.0.1"],  # the name now points at the canary
+            ["127.0.0.2", "127.0.0.1"],  # one refused address refuses the name
+        ]
+    )
+
+    async def resolve(host: str, port: int) -> list[Any]:
+        return [ipaddress.ip_address(a) for a in next(rebinding)]
+
+    url = f"http://partner.test:{partner.port}/x"
+    try:
+        answers = fetch_all(resolve, [url, url, url])
+    finally:
+        partner.stop()
+        canary.stop()
+    assert answers[0] == "partner"
+    assert (
+        answers[1:] == ["partner.test is 127.0.0.1, a non-public address; allow it to allow it"] * 2
+    )
+    assert canary.requests == []
+    assert len(partner.requests) == 1
