@@ -14,7 +14,9 @@ from bench.command import PUBLISHER
 from bench.rss import Measured, run_measured
 from bench.zyte_metric import REPO_ROOT
 
-CONFIG = PUBLISHER + """
+CONFIG = (
+    PUBLISHER
+    + """
 [[sources]]
 name = "zyte"
 sitemaps = ["{sitemap}"]
@@ -26,6 +28,7 @@ delay = 0
 concurrency_per_domain = 16
 autothrottle = false
 """
+)
 
 
 @dataclass

@@ -34,6 +34,7 @@ from bench.command import PUBLISHER, run_syndicator
 from bench.zyte_metric import REPO_ROOT
 from syndicator.siteserver import Site
 
+# fmt: off
 WORDS = [
     "council", "river", "budget", "school", "bridge", "flood", "harbour", "mayor", "library",
     "rail", "station", "market", "hospital", "housing", "park", "festival", "museum", "ferry",
@@ -41,13 +42,17 @@ WORDS = [
     "valley", "street", "trust", "report", "plan", "funding", "residents", "officials", "week",
     "project", "community", "meeting", "season", "local", "families", "workers", "teachers",
 ]
+# fmt: on
 
-CONFIG_HEAD = PUBLISHER + """
+CONFIG_HEAD = (
+    PUBLISHER
+    + """
 [crawl]
 delay = 0
 concurrency_per_domain = 16
 autothrottle = false
 """
+)
 
 SOURCE = """
 [[sources]]

@@ -29,6 +29,7 @@ from bench.zyte_site import CorpusSite, UrlIndex
 
 CRAWL_TIMEOUT = 900.0
 
+
 @dataclass
 class Result:
     method: str

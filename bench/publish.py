@@ -44,11 +44,14 @@ BODY_WORDS = 300
 PUBLISH_TIMEOUT = 900.0
 WORDS = ["council", "bridge", "river", "school", "budget", "mayor", "street", "park", "storm"]
 
-CONFIG = PUBLISHER + """
+CONFIG = (
+    PUBLISHER
+    + """
 [[sources]]
 name = "bench"
 feeds = ["http://127.0.0.1:9/feed.xml"]
 """
+)
 
 PARTNER = """
 [[partners]]

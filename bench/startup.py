@@ -24,11 +24,14 @@ from bench.command import PUBLISHER
 from bench.zyte_metric import REPO_ROOT
 
 CRAWL_STACK = ("scrapy", "twisted", "trafilatura")
-CONFIG = PUBLISHER + """
+CONFIG = (
+    PUBLISHER
+    + """
 [[sources]]
 name = "bench"
 feeds = ["https://example.org/feed.xml"]
 """
+)
 
 
 def _median_seconds(args: list[str], env: dict[str, str], runs: int) -> float:

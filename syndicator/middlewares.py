@@ -79,9 +79,7 @@ class UnchangedPagesFilter:
             self.crawler.stats.inc_value("syndicator/unchanged")
         return False
 
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any]
-    ) -> Iterator[Any]:
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         return (r for r in result if self._wanted(r))
 
     async def process_spider_output_async(

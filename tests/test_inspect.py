@@ -356,8 +356,19 @@ def test_status_and_duplicates_print_bracketed_text_as_it_is(tmp_path: Path) -> 
     config = write_config(tmp_path / "c.toml", [{"name": "web", "feeds": ["http://x.test/f"]}])
     store = Store(tmp_path / "store.db")
     row = {"source": "web", "title": "Budget [/] cuts [bold]now", "content_hash": "h"}
-    store.save_article({"id": "a1", "url": "http://x.test/a1", "canonical_url": "http://x.test/a1", **row}, [])
-    store.save_article({"id": "a2", "url": "http://x.test/a2", "canonical_url": "http://x.test/a2", "duplicate_of": "a1", **row}, [])
+    store.save_article(
+        {"id": "a1", "url": "http://x.test/a1", "canonical_url": "http://x.test/a1", **row}, []
+    )
+    store.save_article(
+        {
+            "id": "a2",
+            "url": "http://x.test/a2",
+            "canonical_url": "http://x.test/a2",
+            "duplicate_of": "a1",
+            **row,
+        },
+        [],
+    )
     source = {"name": "web", "title": "web", "enabled": 1, "feeds": ["http://x.test/f"]}
     store.sync_sources([{**source, "sitemaps": [], "sections": []}])
     store.record_fetch("http://x.test/f", source="web", kind="feed", error="HTTP 500 [/x]")
