@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from syndicator.partners.wordpress import media_slug
 from tests.conftest import demo_sources, query, syndicator, write_config
 
 pytestmark = pytest.mark.wordpress
@@ -115,6 +116,7 @@ def test_publish_update_and_recover_on_real_wordpress(
         assert post["featured_media"] > 0
         media = real_wp.api("GET", f"/wp/v2/media/{post['featured_media']}")
         assert media["media_type"] == "image"
+        assert media["slug"] == media_slug(delivery["article_id"])
 
     # the source corrects an article: the same post is updated
     corrected = deliveries[0]
@@ -123,11 +125,12 @@ def test_publish_update_and_recover_on_real_wordpress(
         "update articles set title = title || ' (corrected)', content_hash = 'x' where id = ?",
         (corrected["article_id"],),
     )
-    # and another delivery's answer was "lost" after WordPress created the post
+    # and another delivery's answer was "lost" after WordPress created the post (and its image)
     lost = deliveries[1]
+    media_before = {m["id"] for m in real_wp.api("GET", "/wp/v2/media", per_page=100)}
     conn.execute(
         "update deliveries set status = 'sending', remote_id = null, "
-        "delivered_hash = null where article_id = ?",
+        "delivered_hash = null, media_id = null where article_id = ?",
         (lost["article_id"],),
     )
     conn.commit()
@@ -139,6 +142,8 @@ def test_publish_update_and_recover_on_real_wordpress(
     assert after[corrected["remote_id"]]["title"]["raw"].endswith("(corrected)")
     rows = {d["article_id"]: d for d in query(db, "select * from deliveries")}
     assert rows[lost["article_id"]]["remote_id"] == lost["remote_id"]
+    assert rows[lost["article_id"]]["media_id"] == lost["media_id"]  # found by its slug
+    assert {m["id"] for m in real_wp.api("GET", "/wp/v2/media", per_page=100)} == media_before
     assert {d["status"] for d in rows.values()} == {"sent"}
 
 

@@ -5,6 +5,12 @@ Each article becomes one post. The post's slug is fixed at the first attempt
 earlier attempt may have created the post (it was sent, but the answer was
 lost or the process died), the post is first looked up by that slug in every
 status, and updated if found, so a retry never makes a second post.
+
+The featured image gets the same care: it is uploaded with a slug of its own,
+``syndicator-<article id>-image``, and a retry that does not know its media id
+(the upload's answer was lost, or the process died before the id was stored)
+first looks the image up by that slug, and reuses it if found, so a retry never
+leaves an orphan media item behind.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ def post_slug(title: str | None, article_id: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].rstrip("-")
     return f"{words}-{article_id[:8]}" if words else f"article-{article_id[:8]}"
+
+
+def media_slug(article_id: str) -> str:
+    """The featured image's slug: ``syndicator-4555da47e1b2c3d4-image``, from the article alone."""
+    return f"syndicator-{article_id[:16]}-image"
 
 
 class WordPressAdapter:
@@ -233,6 +244,12 @@ class WordPressAdapter:
         url = article.get("image_url")
         if not (self.partner.featured_image and url and self.image_client):
             return None
+        slug = media_slug(article["id"])
+        if article.get("attempts", 0) > 0:
+            # an earlier attempt may have uploaded it and never learnt its id
+            found = await self._find_media(slug)
+            if found:
+                return found
         try:
             response = await self.image_client.get(url, follow_redirects=True)
         except Exception:
@@ -250,6 +267,7 @@ class WordPressAdapter:
         media = await self._call(
             "POST",
             "/wp/v2/media",
+            params={"slug": slug},
             content=response.content,
             headers={
                 "Content-Type": ctype,
@@ -257,3 +275,8 @@ class WordPressAdapter:
             },
         )
         return str(media["id"])
+
+    async def _find_media(self, slug: str) -> str | None:
+        # attachments are listed with status "inherit", the media route's default
+        found = await self._call("GET", "/wp/v2/media", params={"slug": slug, "per_page": 1})
+        return str(found[0]["id"]) if found else None

@@ -2,7 +2,11 @@
 
 As WP_REST_Attachments_Controller does, an upload comes as multipart form
 data or as the raw request body named by Content-Disposition; its type is
-read from the file name and, for images, checked against the bytes.
+read from the file name and, for images, checked against the bytes. A
+``slug`` parameter (in the query string, next to a raw body) names the
+attachment; taken, it is numbered as WordPress numbers slugs (``-2``, ``-3``).
+The list filters by ``slug`` and by ``status``, which for attachments is
+``inherit`` unless asked otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import re
 from typing import Any
 
 from syndicator.receivers.faults import Request, Response, json_response
-from syndicator.receivers.wp_params import Call, WPError, rest_date, utc_now
+from syndicator.receivers.wp_params import CONTEXTS, Call, Check, WPError, rest_date, utc_now
 from syndicator.receivers.wp_site import SiteBase
 from syndicator.receivers.wp_text import autop, sanitize_title, texturize, unique_slug
 
@@ -23,6 +27,8 @@ UPLOAD_TYPES |= {"mp3": "audio/mpeg"}
 _IMAGE_META = dict.fromkeys(("credit", "camera", "caption", "copyright", "title"), "")
 _IMAGE_META |= dict.fromkeys(("aperture", "created_timestamp", "focal_length", "iso"), "0")
 _IMAGE_META |= {"shutter_speed": "0", "orientation": "0"}
+# WP_REST_Attachments_Controller::get_collection_params(): the statuses an attachment lists by
+MEDIA_STATUSES = ("inherit", "private", "trash")
 
 
 def sanitize_file_name(name: str) -> str:
@@ -143,6 +149,9 @@ class MediaRoutes(SiteBase):
         return data
 
     def _upload(self, call: Call) -> Response:
+        check = Check(call.params)
+        wanted_slug = check.string("slug")
+        check.done()
         if not self._can(call.user, "upload_files"):
             message = "Sorry, you are not allowed to create posts as this user."
             raise self._deny(call.user, "rest_cannot_create", message)
@@ -168,7 +177,8 @@ class MediaRoutes(SiteBase):
         title = str(call.params.get("title") or file.rpartition("/")[2].rpartition(".")[0])
         # an attachment's slug is unique among every post type, posts included
         slugs = {p["slug"] for p in [*self._posts.values(), *self._media.values()]}
-        slug = unique_slug(sanitize_title(title) or str(self._next_post_id), slugs)
+        wanted = sanitize_title(wanted_slug or "") or sanitize_title(title)
+        slug = unique_slug(wanted or str(self._next_post_id), slugs)
         width, height = image_size(data) if mime.startswith("image/") else (0, 0)
         item = {
             "id": self._next_post_id,
@@ -195,5 +205,26 @@ class MediaRoutes(SiteBase):
         return json_response(200, call.only(self._media_json(item, context)))
 
     def _list_media(self, call: Call) -> Response:
-        found = sorted(self._media.values(), key=lambda m: (m["date_gmt"], m["id"]), reverse=True)
-        return self._paged(call, found, self._media_json, "/wp/v2/media")
+        check = Check(call.params)
+        context = check.enum("context", CONTEXTS) or "view"
+        # wp_parse_slug_list(): every slug asked for is sanitized as WordPress stores slugs
+        slugs = [sanitize_title(s) for s in check.str_list("slug") or []]
+        statuses = check.str_list("status") or ["inherit"]
+        if any(s != "inherit" for s in statuses) and not self._can(call.user, "edit_posts"):
+            # sanitize_post_statuses(): only the default status is open to everyone
+            data = {"status": 401 if call.user is None else 403}
+            check.bad("status", "rest_forbidden_status", "Status is forbidden.", data)
+        for index, status in enumerate(statuses):
+            if status not in MEDIA_STATUSES:
+                # measured on WordPress 6.1: the list is written with an "and"
+                message = f"status[{index}] is not one of inherit, private, and trash."
+                check.bad("status", "rest_not_in_enum", message)
+        check.done()
+        if context == "edit" and not self._can(call.user, "edit_posts"):
+            message = "Sorry, you are not allowed to edit posts in this post type."
+            raise self._deny(call.user, "rest_forbidden_context", message)
+        # every attachment here is unattached and "inherit"s its status
+        found = [m for m in self._media.values() if "inherit" in statuses]
+        found = [m for m in found if not slugs or m["slug"] in slugs]
+        found.sort(key=lambda m: (m["date_gmt"], m["id"]), reverse=True)
+        return self._paged(call, found, lambda m: self._media_json(m, context), "/wp/v2/media")
