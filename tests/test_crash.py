@@ -181,6 +181,7 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
         final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, (seed, final.stderr)
         posts = wordpress.posts
+        media = wordpress.media
         unique_hooks = webhook.unique()
         stories = list(growing.stories)
 
@@ -216,6 +217,9 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
         r["remote_id"] for r in query(db, "select remote_id from deliveries where partner = 'wp'")
     }
     assert wp_ids == {str(i) for i in posts}
+    # every image uploaded is a post's featured image: no orphan left by a kill
+    featured = [p["featured_media"] for p in posts.values() if p["featured_media"]]
+    assert featured and sorted(featured) == sorted(media), (seed, len(media))
     assert {d["data"]["id"] for d in unique_hooks.values()} == canonical
     latest = {d["data"]["id"]: d["data"]["revision"] for d in unique_hooks.values()}
     assert all(latest[i] == revision_hash(by_id[i]) for i in canonical)
