@@ -21,6 +21,7 @@ demo: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Two real WordPress sites for the tests marked `wordpress`: pretty permalinks on
 # 127.0.0.1:8089, plain ones on 127.0.0.1:8090. up.sh installs Debian's packages

@@ -87,6 +87,8 @@ class WorkerSpider(SourcesSpider):
                 "syndicator.cluster.middlewares.ArticleCapMiddleware": 50,
                 # last before the download, so only requests that go out take a slot
                 "syndicator.cluster.middlewares.SharedPolitenessMiddleware": 960,
+                # and are counted, as the run's requests
+                "syndicator.cluster.middlewares.RequestCountMiddleware": 970,
             }
         )
         # the same for the spider-side filter of known pages: it reads the store

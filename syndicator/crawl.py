@@ -79,5 +79,8 @@ def summary_line(run: dict[str, Any], seconds: float, store_path: str) -> str:
     verdict = {"ok": "crawl finished", "failed": "crawl failed"}.get(
         run.get("status", ""), f"crawl {run.get('status', 'did not run')}"
     )
+    # what went out, and what a source's max_articles_per_run left for the next run
+    requests, postponed = counts.get("requests", 0), counts.get("postponed", 0)
+    sent = f"{_plural(requests, 'request')}, {postponed} postponed"
     reason = f": {run['error']}" if run.get("error") else ""
-    return f"{verdict}{reason}; {parts} in {seconds:.1f}s (store {store_path})"
+    return f"{verdict}{reason}; {parts}; {sent} in {seconds:.1f}s (store {store_path})"

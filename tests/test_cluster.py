@@ -40,9 +40,19 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 def cluster_config(
-    tmp_path: Path, redis: RedisServer, site: ArticleSite, crawl: dict[str, Any] | None = None, **cluster: Any
+    tmp_path: Path,
+    redis: RedisServer,
+    site: ArticleSite,
+    crawl: dict[str, Any] | None = None,
+    source_settings: dict[str, Any] | None = None,
+    **cluster: Any,
 ) -> Path:
-    source: dict[str, Any] = {"name": "times", "sitemaps": [f"{site.url}/sitemap.xml"], "min_words": 50}
+    source: dict[str, Any] = {
+        "name": "times",
+        "sitemaps": [f"{site.url}/sitemap.xml"],
+        "min_words": 50,
+        **(source_settings or {}),
+    }
     if crawl:
         source["crawl"] = crawl
     config = write_config(tmp_path / "cluster.toml", [source])
@@ -154,7 +164,9 @@ def test_three_workers_fetch_every_article_once(
         again = cluster.coordinate("run")
         assert again.returncode == 0, again.stderr
         assert site.article_fetches() == fetches
-        runs = query(tmp_path / "store.db", "select command, status from runs where command != 'ingest'")
+        runs = query(
+            tmp_path / "store.db", "select command, status from runs where command != 'ingest'"
+        )
         assert runs == [
             {"command": "crawl", "status": "ok"},
             {"command": "crawl", "status": "ok"},
@@ -254,6 +266,41 @@ def test_a_sites_delay_and_concurrency_hold_across_workers(
         gaps = [b - a for a, b in zip(site.starts, site.starts[1:], strict=False)]
         assert len(site.starts) >= 12 + 3  # the articles, the sitemaps, robots.txt
         assert min(gaps) >= delay - 0.02, sorted(gaps)[:3]
+        # both workers' requests are counted, robots.txt (once per worker) too
+        [counts] = query(tmp_path / "store.db", "select counts from runs where command = 'crawl'")
+        assert json.loads(counts["counts"])["requests"] == len(site.requests)
+        assert f"; {len(site.requests)} requests, 0 postponed" in crawl.stdout
+
+
+def test_cluster_runs_count_requests_and_postponed_pages(
+    tmp_path: Path, redis_server: RedisServer, processes: Any
+) -> None:
+    """As in a one-process crawl's row: ``requests`` is every request sent,
+    ``postponed`` the article pages over the source's max_articles_per_run;
+    the next run fetches those, and its counts start from 0."""
+    with ArticleSite(20) as site:
+        config = cluster_config(
+            tmp_path, redis_server, site, source_settings={"max_articles_per_run": 15}
+        )
+        cluster = processes(config, workers=1)
+        first = cluster.coordinate("crawl")
+        assert first.returncode == 0, first.stderr
+        served = len(site.requests)
+        assert served == 1 + 3 + 15  # robots.txt, the sitemap index and its sitemaps, the cap
+        assert "crawl finished; 15 new" in first.stdout
+        assert "; 19 requests, 5 postponed" in first.stdout
+        second = cluster.coordinate("crawl")
+        assert second.returncode == 0, second.stderr
+        again = len(site.requests) - served
+        assert "crawl finished; 5 new" in second.stdout
+        assert f"; {again} requests, 0 postponed" in second.stdout
+        assert set(site.article_fetches().values()) == {1}
+    runs = query(tmp_path / "store.db", "select counts from runs where command = 'crawl'")
+    counts = [json.loads(run["counts"]) for run in runs]
+    assert [(c["new"], c["requests"], c["postponed"]) for c in counts] == [
+        (15, 19, 5),
+        (5, again, 0),
+    ]
 
 
 def test_fingerprints_expire_and_are_pruned(redis_server: RedisServer) -> None:
@@ -289,7 +336,9 @@ def test_ingest_takes_up_what_a_dead_ingest_had_taken(redis_server: RedisServer)
         ('key_prefix = "x"', "exactly one of redis_url and redis_url_env"),
     ],
 )
-def test_cluster_config_refuses_secrets_and_bad_urls(tmp_path: Path, table: str, problem: str) -> None:
+def test_cluster_config_refuses_secrets_and_bad_urls(
+    tmp_path: Path, table: str, problem: str
+) -> None:
     config = write_config(tmp_path / "c.toml", [])
     config.write_text(config.read_text() + f"\n[cluster]\n{table}\n")
     with pytest.raises(ConfigError) as refused:
@@ -323,7 +372,9 @@ def test_a_source_that_fails_entirely_fails_the_cluster_run(
         crawl = cluster.coordinate("crawl")
     assert crawl.returncode == 1, crawl.stderr
     assert_stored_once(tmp_path / "store.db", site)
-    runs = query(tmp_path / "store.db", "select status, error, counts from runs where command = 'crawl'")
+    runs = query(
+        tmp_path / "store.db", "select status, error, counts from runs where command = 'crawl'"
+    )
     assert [(r["status"], r["error"]) for r in runs] == [
         ("failed", "no page could be fetched from down")
     ]

@@ -36,6 +36,7 @@ def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     first = syndicator("crawl", config=config, env=env)
     before_second = {name: len(sites[name].requests) for name in SITES}
     second = syndicator("crawl", config=config, env=env)
+    after_second = {name: len(sites[name].requests) for name in SITES}
     return {
         "scratch": scratch,
         "config": config,
@@ -43,6 +44,7 @@ def crawl(sites: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
         "first": first,
         "second": second,
         "before_second": before_second,
+        "after_second": after_second,
         "sites": sites,
     }
 
@@ -227,6 +229,10 @@ def test_second_crawl_uses_conditional_get_and_fetches_no_article(crawl: dict[st
     runs = query(crawl["db"], "select status, counts from runs order by id")
     assert [r["status"] for r in runs] == ["ok", "ok"]
     assert json.loads(runs[1]["counts"])["new"] == 0
+    # the summary says how many requests went out: what the sites answered
+    sent = sum(crawl["after_second"][n] - crawl["before_second"][n] for n in SITES)
+    assert f"; {sent} requests, 0 postponed in " in result.stdout
+    assert json.loads(runs[1]["counts"])["requests"] == sent
 
 
 def test_full_text_search_finds_articles(crawl: dict[str, Any]) -> None:

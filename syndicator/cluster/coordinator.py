@@ -49,9 +49,8 @@ def seeds(config: Config, store: Store, names: list[str] | tuple[str, ...]) -> l
 
 
 def push_seeds(shared: Shared, run_id: int, found: list[dict[str, Any]]) -> None:
-    """Start a run: its id, a fresh article count per source, and the seeds."""
-    shared.redis.set(shared.run, str(run_id))
-    shared.redis.delete(shared.admitted)
+    """Start a run: its id, fresh per-run counts, and the seeds."""
+    shared.new_run(run_id)
     shared.prune_fingerprints()
     for item in found:
         if item["seed"] == "recheck":
@@ -165,7 +164,9 @@ def run_cluster_crawl(
             run_id = store.start_run("crawl")
             push_seeds(shared, run_id, seeds(config, store, sources))
             error = wait_until_drained(shared, config.cluster.wait_timeout)
-            counts = counts_since(store, since)
+            # what the store got, and what only the workers know: the requests they
+            # sent, the article pages over a source's cap (counted in Redis)
+            counts = {**counts_since(store, since), **shared.run_counts()}
             if not error and counts["failed_sources"]:
                 error = "no page could be fetched from " + ", ".join(counts["failed_sources"])
             status = "failed" if error else "ok"

@@ -7,7 +7,14 @@
   free themselves.
 - :class:`ArticleCapMiddleware`: ``max_articles_per_run`` counted across all
   workers (in place of :class:`syndicator.middlewares.FetchStateMiddleware`,
-  whose state lives in the SQLite store a worker does not have).
+  whose state lives in the SQLite store a worker does not have), and the
+  pages over it counted as the run's ``postponed``.
+- :class:`RequestCountMiddleware`: the run's ``requests``, counted across all
+  workers.
+
+Both counts go to Redis while the request is in flight, so the coordinator
+finds them complete once the cluster has drained (see
+:meth:`syndicator.cluster.shared.Shared.run_counts`).
 """
 
 from __future__ import annotations
@@ -93,5 +100,22 @@ class ArticleCapMiddleware:
                     source,
                     cap,
                 )
+            self.shared.postpone(source)
             raise Postponed(f"over the source's max_articles_per_run ({cap})")
         meta["syndicator_admitted"] = True
+
+
+class RequestCountMiddleware:
+    """Counts each request as it goes out (after its shared slot is taken), as
+    Scrapy's ``DownloaderStats`` counts ``downloader/request_count`` for a
+    one-process crawl's ``requests``: robots.txt, retries and redirects too."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.shared: Shared = crawler.syndicator_shared  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestCountMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        self.shared.count_request(request.meta.get("source", ""))

@@ -13,6 +13,9 @@ Keys, all under ``[cluster] key_prefix`` (``syndicator`` by default):
 ``P:items:ingesting``       list: what ingest has taken and not committed yet
 ``P:run``                   the coordinator's current run id
 ``P:run:admitted``          hash source -> article pages admitted this run
+``P:run:requests``          hash source -> requests sent this run (robots.txt: "")
+``P:run:postponed``         hash source -> article pages postponed this run (over
+                            its ``max_articles_per_run``)
 ``P:polite:HOST``           when the next request to HOST may start
 ``P:inflight:HOST``         sorted set token -> lease end: requests in flight
 ``P:ingest:lock``           the one ingest process
@@ -178,6 +181,8 @@ class Keys:
         self.ingesting = f"{prefix}:items:ingesting"
         self.run = f"{prefix}:run"
         self.admitted = f"{prefix}:run:admitted"
+        self.run_requests = f"{prefix}:run:requests"
+        self.postponed = f"{prefix}:run:postponed"
         self.ingest_lock = f"{prefix}:ingest:lock"
 
 
@@ -259,6 +264,27 @@ class Shared(Keys):
     def admit(self, source: str) -> int:
         """Count an article page of the source admitted this run; returns the count."""
         return int(self.redis.hincrby(self.admitted, source, 1))
+
+    def postpone(self, source: str) -> None:
+        """Count an article page of the source postponed to the next run."""
+        self.redis.hincrby(self.postponed, source, 1)
+
+    def count_request(self, source: str) -> None:
+        """Count a request sent this run (before the request it serves is
+        released, so the count is complete once the cluster has drained)."""
+        self.redis.hincrby(self.run_requests, source, 1)
+
+    def new_run(self, run_id: int) -> None:
+        """The coordinator starts a run: its id, and its per-run counts at zero."""
+        self.redis.set(self.run, str(run_id))
+        self.redis.delete(self.admitted, self.run_requests, self.postponed)
+
+    def run_counts(self) -> dict[str, int]:
+        """The current run's counts that only the workers know, for its ``runs`` row."""
+        return {
+            "requests": sum(int(n) for n in self.redis.hvals(self.run_requests)),
+            "postponed": sum(int(n) for n in self.redis.hvals(self.postponed)),
+        }
 
     # -- politeness ----------------------------------------------------------
 

@@ -6,7 +6,8 @@ so a crawl can run meanwhile); our plugin sets ``PRAGMA query_only`` on every
 connection to the store; and Datasette only runs SELECT statements from a
 request. The metadata (``metadata.yml``) describes every table and column and
 holds the canned queries; ``plugin.py`` adds the charts page and the security
-headers (see ``security.py``).
+headers (see ``security.py``); ``errors.py`` keeps the browser's mistakes
+(invalid SQL, an unknown table) to one line on the terminal, not a traceback.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ def metadata() -> dict[str, Any]:
 def build_datasette(store_path: Path) -> Any:
     """A Datasette instance showing ``store_path`` read-only as the database ``store``."""
     from datasette.app import Datasette
-    from datasette.database import Database
     from datasette.plugins import pm
 
     from syndicator.serve import plugin
+    from syndicator.serve.errors import StoreDatabase
 
     if not pm.is_registered(plugin):
         pm.register(plugin, name="syndicator")
@@ -51,7 +52,7 @@ def build_datasette(store_path: Path) -> Any:
         settings={"truncate_cells_html": 1000},
     )
     ds.remove_database("_memory")  # Datasette adds it when given no file; only the store is ours
-    ds.add_database(Database(ds, path=str(store_path), is_mutable=True), name=plugin.STORE)
+    ds.add_database(StoreDatabase(ds, path=str(store_path), is_mutable=True), name=plugin.STORE)
     return ds
 
 

@@ -1,5 +1,6 @@
 """syndicator's own Datasette plugin: read-only connections, security headers,
-the charts page, and links from query results to the articles they name.
+the charts page, links from query results to the articles they name, and error
+pages without a traceback on the terminal for the browser's mistakes.
 
 Registered by :func:`syndicator.serve.build_datasette` (``pm.register``), so no
 third-party plugin is needed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Generator
 from typing import Any
 
 from datasette import hookimpl
@@ -16,6 +18,7 @@ from datasette.utils.asgi import Request, Response
 from markupsafe import Markup, escape
 
 from syndicator.report import read_report, render_charts
+from syndicator.serve.errors import error_page, is_deliberate
 from syndicator.serve.security import protect
 
 STORE = "store"  # the database's name in Datasette, so URLs are the same for every store
@@ -36,6 +39,21 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
 @hookimpl
 def asgi_wrapper() -> Any:
     return protect
+
+
+@hookimpl(wrapper=True)
+def handle_exception(
+    datasette: Any, request: Request, exception: BaseException
+) -> Generator[None, list[Any], list[Any]]:
+    """Datasette's own errors (invalid SQL, not found, ...): its error page, and no
+    traceback on the terminal (see errors.py). A wrapper, because Datasette awaits
+    every implementation's answer, so the default's traceback would be printed even
+    if ours came first. Anything else is a bug: Datasette's default handler prints
+    its traceback and renders the 500 page."""
+    answers = yield
+    if is_deliberate(exception):
+        return [error_page(datasette, request, exception)]
+    return answers
 
 
 @hookimpl
