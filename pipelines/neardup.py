@@ -22,6 +22,9 @@ from syndicator.neardup import (
 from syndicator.scrapy_settings import config_from_settings, store_for
 from syndicator.store import Store
 
+# what deciding between two copies reads of the stored one (not its bodies)
+COMPARED = ("id", "source", "content_hash", "duplicate_of", "published_at")
+
 
 class NearDupPipeline:
     def __init__(self, store: Store, settings: Dedup) -> None:
@@ -41,18 +44,22 @@ class NearDupPipeline:
         if item.state != "new":
             return item
         for candidate_id in self._candidates(item):
-            stored = self.store.article(candidate_id)
+            stored = self.store.article(candidate_id, COMPARED)
             if stored is None:
                 continue
-            similarity = (
-                EXACT_COPY
-                if stored["content_hash"] == item.content_hash
-                else compare(item.body_text, stored["body_text"] or "")
-            )
+            if stored["content_hash"] == item.content_hash:
+                similarity = EXACT_COPY
+            else:  # only now is the stored body needed
+                body = (self.store.article(candidate_id, ("body_text",)) or {}).get("body_text")
+                similarity = compare(item.body_text, body or "")
             if not similarity.same_story(self.settings.threshold, self.settings.containment):
                 continue
             canonical_id = stored["duplicate_of"] or stored["id"]
-            canonical = stored if canonical_id == stored["id"] else self.store.article(canonical_id)
+            canonical = (
+                stored
+                if canonical_id == stored["id"]
+                else self.store.article(canonical_id, COMPARED)
+            )
             item.similarity = round(similarity.score, 3)
             if self._new_copy_wins(item, canonical or stored, similarity) and not (
                 self.store.delivered_anywhere(canonical_id)

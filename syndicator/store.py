@@ -283,8 +283,11 @@ class Store:
         row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
 
-    def article(self, id: str) -> dict[str, Any] | None:
-        return self._row("select * from articles where id = ?", [id])
+    def article(self, id: str, columns: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        """The article's row: every column, or just ``columns`` (names from
+        code, never from input), which spares reading its bodies."""
+        selected = ", ".join(columns) if columns else "*"
+        return self._row(f"select {selected} from articles where id = ?", [id])
 
     def article_with_hash(self, digest: str, other_than: str) -> dict[str, Any] | None:
         rows = self.db.execute(
