@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 
 from spiders.discovery import Found, read_feed, read_sitemap, section_links
 from syndicator import signals as our_signals
+from syndicator.charsets import page_text
 from syndicator.config import Source
 from syndicator.extraction import ExtractionPool
 from syndicator.items import ArticleItem
@@ -205,7 +206,7 @@ class SourcesSpider(Spider):
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
         else:
-            error = describe_exception(failure.value)
+            error = describe_exception(failure.value, request)
         source = request.meta["source"]
         kind = request.meta["syndicator_kind"]
         self.logger.warning("%s: %s %s failed: %s", source, kind, request.url, error)
@@ -249,7 +250,7 @@ class SourcesSpider(Spider):
             return
         source = self._source(response)
         selectors = source.teasers.model_dump()
-        result = await self.pool.extract(response.text, response.url, selectors)
+        result = await self.pool.extract(page_text(response), response.url, selectors)
         item = ArticleItem.from_extraction(result, **fields)
         yield item
         if source.follow_teasers:
@@ -275,7 +276,7 @@ class SourcesSpider(Spider):
             error = " ".join(str(failure.value).split())
             status = request.meta.get(ANSWERED_STATUS)
         else:
-            error = describe_exception(failure.value)
+            error = describe_exception(failure.value, request)
             status = request.meta.get(ANSWERED_STATUS)
         yield ArticleItem(
             **self._item_fields(

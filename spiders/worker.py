@@ -315,7 +315,7 @@ class WorkerSpider(SourcesSpider):
                 record["etag"] = _header(response, b"ETag")
                 record["last_modified"] = _header(response, b"Last-Modified")
         elif failure is not None and not failure.check(IgnoreRequest):
-            record.update(status=None, error=describe_exception(failure.value))
+            record.update(status=None, error=describe_exception(failure.value, request))
         problem = self.problems.pop(request.url, None)
         if problem:
             record["error"] = problem

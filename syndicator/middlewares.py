@@ -33,8 +33,17 @@ class NetworkRefused(IgnoreRequest):
     """The URL's host is a non-public address the source did not allow."""
 
 
-def describe_exception(exc: BaseException) -> str:
+def describe_exception(exc: BaseException, request: Request | None = None) -> str:
+    """One line for a failure: the exception's type and message.
+
+    Scrapy cancels a download without a message when a body that announced no
+    size (chunked) grows past ``download_maxsize``, the one cancellation with
+    none; the line says so, as it does for a body announced too large."""
     text = " ".join(str(exc).split())
+    if not text and type(exc).__name__ == "DownloadCancelledError" and request is not None:
+        limit = request.meta.get("download_maxsize")
+        if limit:
+            text = f"the response grew larger than max_response_bytes ({limit:,} bytes)"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -185,7 +194,7 @@ class FetchStateMiddleware:
             record = {
                 "status": None,
                 "fetched_at": utc_now(),
-                "error": describe_exception(exception),
+                "error": describe_exception(exception, request),
             }
             self._remember(request, record)
 

@@ -942,6 +942,10 @@ def test_pages_over_max_response_bytes_are_abandoned(
         assert [d["reason"] for d in drops] == ["fetch_failed"], crawl.outcome(
             f"{server.url}/big/{name}/"
         )
+        # the operator reads why: the limit, whether the size was announced or not
+        assert "larger than" in drops[0]["detail"] and "100000" in drops[0]["detail"].replace(
+            ",", ""
+        ), drops[0]["detail"]
     # a Content-Length smaller than the body: the client reads only what was announced
     print(f"  length-lies-small: {assert_recorded(crawl, f'{server.url}/big/length-lies-small/')}")
     assert crawl.outcome(f"{server.url}/big/just-under/") == "stored"
@@ -1106,6 +1110,7 @@ def test_a_redirecting_article_url_is_not_fetched_again_next_run(
 
 CP1252_TEXT = "The café owner’s naïve “Riverbank” plan costs €5 – déjà vu."
 SJIS_TEXT = "東京の港で新しい橋の工事が始まりました。"
+CP1250_TEXT = "W Gdańsku rada przyjęła budżet; część radnych głosowała przeciw."
 
 
 def _charset_page(seed: int, special: str, head: str = "") -> str:
@@ -1123,8 +1128,13 @@ def test_wrong_or_missing_charsets_give_readable_text_or_a_reason(
     sjis_meta = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
     routes = {
         # (route, a word that must survive, or None: stored or dropped, just no crash)
-        "/cs/cp1252-declared-utf8/": (static(cp1252, "text/html; charset=utf-8"), "Riverbank"),
-        "/cs/cp1252-no-charset/": (static(cp1252, "text/html"), "café"),
+        "/cs/cp1252-declared-utf8/": (static(cp1252, "text/html; charset=utf-8"), "naïve"),
+        "/cs/cp1252-no-charset/": (static(cp1252, "text/html"), "naïve"),
+        # Central European, unlabelled: Western is preferred only where it fits as well
+        "/cs/cp1250-no-charset/": (
+            static(_charset_page(6007, CP1250_TEXT).encode("cp1250"), "text/html"),
+            "Gdańsku",
+        ),
         "/cs/sjis-meta-only/": (
             static(_charset_page(6001, SJIS_TEXT, sjis_meta).encode("shift_jis"), "text/html"),
             "東京",
@@ -1164,8 +1174,10 @@ def test_wrong_or_missing_charsets_give_readable_text_or_a_reason(
         article = crawl.article(server.url + path)
         text = article["body_text"] if article else ""
         print(f"  {path}: {outcome}; {text[:70]!r}")
-        if "cp1252" in path:  # how the accented words came through (reported, not asserted)
-            print(f"    {[w for w in CP1252_TEXT.split() if w in text]} of {CP1252_TEXT!r}")
+        if "cp1252" in path:  # every accented word and curly quote comes through
+            lost = [w for w in CP1252_TEXT.split() if w not in text]
+            if lost:
+                failures.append(f"{path}: {lost} of {CP1252_TEXT!r} not in the stored text")
         if word and word not in text:
             failures.append(f"{path}: {word!r} not in the stored text ({outcome}) {text[:200]!r}")
     assert_crawl_completed(crawl, f"{server.url}/good/")
