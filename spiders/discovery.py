@@ -15,6 +15,7 @@ from typing import Any
 import feedparser
 from lxml import etree
 
+from spiders import json_feed
 from syndicator.dates import to_utc_iso
 from syndicator.urls import is_http_url, normalize_url
 
@@ -45,22 +46,45 @@ def _entry_link(entry: Any) -> str | None:
 
 
 def read_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-    """Entries of an RSS, Atom or RDF feed, and its problems as one-line texts.
+    """Entries of an RSS, Atom, RDF or JSON feed, and its problems as one-line
+    texts. ``headers`` are the response's, with lower-case names."""
+    if json_feed.looks_like_json_feed(body, headers.get("content-type", "")):
+        data, problems = json_feed.parse(body)
+        listed = json_feed.items(data)
+    else:
+        listed, problems = _xml_feed(body, url, headers)
+    entries, no_link = [], 0
+    for link, hints in listed:
+        target = normalize_url(link, base=url) if link else None
+        if not target or not is_http_url(target):
+            no_link += 1
+            continue
+        # the newest date the feed gives, so a corrected article is fetched again
+        dates = (hints.get("published_at"), hints.get("modified_at"))
+        date = max(filter(None, dates), default=None)
+        entries.append(Found(target, date, {k: v for k, v in hints.items() if v}))
+    if no_link:
+        problems.append(
+            f"{no_link} feed entr{'y' if no_link == 1 else 'ies'} without a usable link"
+        )
+    if not listed and problems:
+        problems.append("no entries could be read")
+    return FeedResult(entries, problems)
 
-    feedparser 6 reads no JSON Feed: such a feed is reported as malformed."""
+
+def _xml_feed(
+    body: bytes, url: str, headers: dict[str, str]
+) -> tuple[list[tuple[str | None, dict[str, Any]]], list[str]]:
+    """(link, hints) of each entry of an RSS, Atom or RDF feed (feedparser), and
+    its problems."""
     parsed = feedparser.parse(BytesIO(body), response_headers={**headers, "content-location": url})
     problems = []
     if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         problems.append(f"malformed feed: {' '.join(str(exc).split()) or type(exc).__name__}")
     language = (parsed.get("feed") or {}).get("language")
-    entries, no_link = [], 0
+    listed = []
     for entry in parsed.get("entries", []):
-        link = _entry_link(entry)
-        target = normalize_url(link, base=url) if link else None
-        if not target or not is_http_url(target):
-            no_link += 1
-            continue
         published = to_utc_iso(entry.get("published_parsed")) or to_utc_iso(entry.get("published"))
         # dict.get: feedparser's own get() maps a missing "updated" to "published"
         updated = to_utc_iso(dict.get(entry, "updated_parsed")) or to_utc_iso(
@@ -74,20 +98,8 @@ def read_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
             "tags": [t.get("term") for t in entry.get("tags") or [] if t.get("term")],
             "language": language,
         }
-        entries.append(
-            Found(
-                target,
-                max(filter(None, [published, updated]), default=None),
-                {k: v for k, v in hints.items() if v},
-            )
-        )
-    if no_link:
-        problems.append(
-            f"{no_link} feed entr{'y' if no_link == 1 else 'ies'} without a usable link"
-        )
-    if not parsed.get("entries") and parsed.get("bozo"):
-        problems.append("no entries could be read")
-    return FeedResult(entries, problems)
+        listed.append((_entry_link(entry), hints))
+    return listed, problems
 
 
 def _local(tag: Any) -> str:

@@ -34,9 +34,11 @@ CRAWL_BUDGET = 120.0  # seconds; the brief: "well under ~2 minutes" on 2 cores
 # stays intact) while its host is still moved. Case-insensitive: ``HTTP://``.
 # Namespace declarations are matched first and kept as they are: a namespace
 # name is an identifier nobody fetches, and moving it would turn Atom 1.0, RSS
-# 1.0, Dublin Core, ... into unknown XML and defeat the files' purpose.
+# 1.0, Dublin Core, ... into unknown XML and defeat the files' purpose. So is a
+# JSON Feed's version, which names the format.
 URL_OR_NAMESPACE = re.compile(
-    r"""(?P<ns>xmlns(?::[\w.-]+)?\s*=\s*(?P<q>["'])[^"'<>\s]*(?P=q))|https?://[^/?#\s"'<>\[\]]*""",
+    r"""(?P<ns>xmlns(?::[\w.-]+)?\s*=\s*(?P<q>["'])[^"'<>\s]*(?P=q)"""
+    r"""|"version"\s*:\s*"https://jsonfeed\.org/version/[^"]*")|https?://[^/?#\s"'<>\[\]]*""",
     re.IGNORECASE | re.ASCII,
 )
 # Files in UTF-16/32 are rewritten as text in their own encoding; every other
@@ -183,7 +185,11 @@ def test_each_broken_feed_is_recorded_in_one_line(corpus_crawl: dict[str, Any]) 
             problems.append(f"{path}: status {state['status']}")
         if state["error"] and "\n" in state["error"]:
             problems.append(f"{path}: error of several lines: {state['error']!r}")
-        if parsed.bozo:
+        if path.suffix == ".json":
+            # feedparser 6 reads JSON Feed as broken XML; syndicator reads it
+            if state["error"] is not None:
+                problems.append(f"{path}: a valid JSON Feed recorded as {state['error']!r}")
+        elif parsed.bozo:
             broken += 1
             if not (state["error"] or "").startswith("malformed feed: "):
                 problems.append(f"{path}: bozo ({parsed.bozo_exception!r}) but {state['error']!r}")
@@ -200,11 +206,6 @@ def test_every_entry_with_a_usable_link_is_followed(corpus_crawl: dict[str, Any]
     requested = {canonicalize_url(site.url + r.path) for r in site.requests}
     wanted: dict[str, Path] = {}
     for path, url in corpus_crawl["feeds"].items():
-        # feedparser 6.0 reads no JSON Feed: it parses json/example.json as (broken)
-        # XML and finds no entries, so syndicator's read_feed, built on it, follows
-        # none of that file's items either; (b) still sees it recorded as malformed.
-        if path.suffix == ".json":
-            continue
         headers, body = docs[urlsplit(url).path]
         parsed = feedparser.parse(BytesIO(body), response_headers=as_received(headers, url))
         for entry in parsed.entries:
@@ -215,6 +216,9 @@ def test_every_entry_with_a_usable_link_is_followed(corpus_crawl: dict[str, Any]
         for found in read_feed(body, url, as_received(headers, url)).entries:
             wanted.setdefault(canonicalize_url(found.url), path)
     assert len(wanted) >= 30, "the corpus should have some entries with links"
+    # json/example.json's two items are among them
+    json_feed = next(path for path in corpus_crawl["feeds"] if path.suffix == ".json")
+    assert sum(path == json_feed for path in wanted.values()) == 2
     missing = [f"{path}: {link}" for link, path in wanted.items() if link not in requested]
     assert not missing, "\n".join(missing)
     # each of them ends up somewhere: stored, or (mostly: a 404 here) a drop
