@@ -67,7 +67,9 @@ def targets(quick: bool, skip: set[str]) -> tuple[list[str], list[str]]:
             f"Throughput: CPU per page, crawl process {t['cpu_ms_per_page_main']:.1f} ms + "
             f"extraction workers {t['cpu_ms_per_page_workers']:.1f} ms, against "
             f"{t['direct_ms_per_page']:.1f} ms for plain `trafilatura.extract`; "
-            f"{t['stored']} stored, {t['page_requests']} page requests, exit {t['exit']}."
+            f"{t['stored']} stored, {t['page_requests']} page requests, exit {t['exit']}. "
+            f"Plain `trafilatura.extract` in one process per core at once: "
+            f"{t['parallel_ceiling']:.2f}× one process (what the cores allow)."
         )
     if "memory" not in skip:
         from bench import memory

@@ -43,44 +43,47 @@ def status(ctx: Context, as_json: bool) -> None:
             json.dumps({"sources": rows, "partners": partners, "last_run": last_run}, indent=2)
         )
         return
-    from rich.console import Console
-    from rich.table import Table
+    from syndicator.listing import console, print_table, short_time
 
-    table = Table(title=f"Store {config.store_path}")
-    for column in ("source", "articles", "drops", "newest article", "last fetch", "last error"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(
-            row["source"] + ("" if row["enabled"] else " (disabled)"),
-            str(row["articles"]),
-            str(row["drops"]),
-            row["newest"] or "-",
-            row["last_fetch"] or "-",
-            row["last_error"] or "",
-        )
-    console = Console(markup=False)  # titles and errors come from the web: never markup
-    console.print(table)
+    sources = [
+        {
+            **row,
+            "source": row["source"] + ("" if row["enabled"] else " (disabled)"),
+            "newest_at": row["newest"],
+            "fetched_at": row["last_fetch"],
+        }
+        for row in rows
+    ]
+    columns = [("source", "source"), ("articles", "articles"), ("drops", "drops")]
+    columns += [("newest_at", "newest article"), ("fetched_at", "last fetch")]
+    print_table(
+        sources,
+        [*columns, ("last_error", "last error")],
+        f"Sources in {config.store_path}",
+        "no sources yet: run syndicator crawl",
+    )
     if partners:
-        deliveries = Table(title="Partners")
-        for column in ("partner", "kind", "sent", "pending", "failed", "last sent", "last error"):
-            deliveries.add_column(column, overflow="fold")
-        for row in partners:
-            name = row["partner"] + (" (disabled)" if row["disabled_reason"] else "")
-            deliveries.add_row(
-                name,
-                row["kind"],
-                str(row["sent"]),
-                str(row["pending"]),
-                str(row["failed"]),
-                row["last_sent"] or "-",
-                row["disabled_reason"] or row["last_error"] or "",
-            )
-        console.print(deliveries)
+        shown = [
+            {
+                **row,
+                "partner": row["partner"] + (" (disabled)" if row["disabled_reason"] else ""),
+                "sent_at": row["last_sent"],
+                "last_error": row["disabled_reason"] or row["last_error"],
+            }
+            for row in partners
+        ]
+        columns = [("partner", "partner"), ("kind", "kind"), ("sent", "sent")]
+        columns += [("pending", "pending"), ("failed", "failed"), ("sent_at", "last sent")]
+        print_table(shown, [*columns, ("last_error", "last error")], "Partners", "")
     if last_run:
-        console.print(
-            f"Last run: {last_run['command']} #{last_run['id']} {last_run['status']} "
-            f"at {last_run['started_at']} {last_run['counts'] or ''}",
-            highlight=False,
+        counts = json.loads(last_run["counts"] or "{}")
+        numbers = ", ".join(f"{n} {k}" for k, n in counts.items() if isinstance(n, int) and n)
+        console().print(
+            f"Last run: {last_run['command']} #{last_run['id']} {last_run['status']}, "
+            f"started {short_time(last_run['started_at'])} UTC"
+            + (f": {numbers}" if numbers else "")
+            + (f"; {last_run['error']}" if last_run.get("error") else ""),
+            markup=False,
         )
 
 
@@ -102,26 +105,19 @@ def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
     if as_json:
         click.echo(json.dumps(clusters, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from syndicator.listing import print_table
 
-    table = Table(title=f"Duplicate clusters in {config.store_path}")
-    for column in ("article", "source", "title", "similarity"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for cluster in clusters:
-        table.add_row(
-            cluster["id"], cluster["source"], cluster["title"] or "", "canonical", style="bold"
-        )
-        for dup in cluster["duplicates"]:
-            table.add_row(
-                f"  {dup['id']}",
-                dup["source"],
-                dup["title"] or "",
-                f"{dup['similarity']:.2f}" if dup["similarity"] is not None else "",
-            )
-    Console(markup=False).print(table)
-    if not clusters and not ctx.quiet:
-        click.echo("no duplicates stored")
+        rows.append({**cluster, "similarity": "canonical"})
+        rows += [{**dup, "id": f"  {dup['id']}"} for dup in cluster["duplicates"]]
+    columns = [("id", "article"), ("source", "source"), ("title", "title")]
+    print_table(
+        rows,
+        [*columns, ("similarity", "similarity")],
+        f"Duplicate clusters in {config.store_path}",
+        "" if ctx.quiet else "no duplicates stored",
+    )
 
 
 # -- inspecting the store: the questions are in syndicator/inspect.py, the

@@ -58,7 +58,8 @@ def print_table(
     """One row per dict; ``columns`` are (key, header). Times are shortened."""
     out = console()
     if not rows:
-        out.print(empty)
+        if empty:
+            out.print(empty)
         return
     table = Table(title=title, title_justify="left")
     for _, header in columns:

@@ -4,6 +4,7 @@ tests/demo_expected.json (written by data/demo/generate.py with the pages)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,18 @@ def test_status_lists_each_source(crawl: dict[str, Any]) -> None:
         1 for url in stored(crawl) if url.startswith(crawl["sites"]["riverside-herald"].url)
     )
     assert sources["riverside-herald"]["last_error"].startswith("1 feed entry without")
+
+
+def test_status_table_reads_at_a_glance(crawl: dict[str, Any]) -> None:
+    result = syndicator("status", config=crawl["config"], env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
+    for name in SITES:
+        cells = [cell.strip() for cell in rows[name].split("│")[1:-1]]
+        articles = sum(1 for url in stored(crawl) if url.startswith(crawl["sites"][name].url))
+        assert cells[1] == str(articles)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", cells[4]), cells  # last fetch, UTC
+    assert result.stdout.strip().splitlines()[-1].startswith("Last run: crawl #2 ok, started ")
 
 
 def test_store_path_is_the_one_in_the_config(crawl: dict[str, Any]) -> None:
