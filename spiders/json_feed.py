@@ -38,7 +38,7 @@ def _authors(node: dict[str, Any]) -> list[str]:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def parse(body: bytes) -> tuple[dict[str, Any], list[str]]:

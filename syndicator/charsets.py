@@ -30,6 +30,7 @@ from w3lib.encoding import (
 )
 
 WESTERN = "cp1252"
+REPLACEMENT = "\ufffd"  # what decoding puts where a byte is not of the charset
 
 
 def _detect(body: bytes) -> str:
@@ -52,14 +53,16 @@ def page_text(response: TextResponse) -> str:
         return text
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     header = resolve_encoding(http_content_type_encoding(content_type) or "")
-    declared = resolve_encoding(html_body_declared_encoding(body) or "")
     if header and header != "utf-8":
         return text  # named by the server: trusted
+    if header and REPLACEMENT not in text:
+        return text  # read as UTF-8 with nothing replaced: it is UTF-8 (most pages)
+    declared = resolve_encoding(html_body_declared_encoding(body) or "")
     if not header and declared:
         return text  # named by the page: trusted
     try:
         body.decode("utf-8")
-        return text
+        return text  # UTF-8 after all (a page may hold U+FFFD itself)
     except UnicodeDecodeError:
         pass
     encoding = declared if declared and declared != "utf-8" else _detect(body)

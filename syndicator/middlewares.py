@@ -9,7 +9,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 
 from syndicator import signals as our_signals
@@ -40,7 +40,7 @@ def describe_exception(exc: BaseException, request: Request | None = None) -> st
     size (chunked) grows past ``download_maxsize``, the one cancellation with
     none; the line says so, as it does for a body announced too large."""
     text = " ".join(str(exc).split())
-    if not text and type(exc).__name__ == "DownloadCancelledError" and request is not None:
+    if not text and isinstance(exc, DownloadCancelledError) and request is not None:
         limit = request.meta.get("download_maxsize")
         if limit:
             text = f"the response grew larger than max_response_bytes ({limit:,} bytes)"
