@@ -1,15 +1,38 @@
-"""One spelling for URLs, dates, whitespace and tags; the article's id and hash."""
+"""One spelling for URLs, dates, whitespace and tags; the article's id and hash.
+
+Text enters the store here, so here it is made fit for every partner: no
+character that XML 1.0 cannot hold (C0 controls but tab and newlines, lone
+surrogates, U+FFFE/U+FFFF) survives, in any field, before the body is hashed;
+a date in the future becomes the fetch time, with a note saying so.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Any
 
-from syndicator.dates import to_utc_iso
+from syndicator.dates import in_future, to_utc_iso, utc_now
 from syndicator.items import ArticleItem
 from syndicator.store import article_id, content_hash
 from syndicator.urls import normalize_url, same_site
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# every character outside XML 1.0's Char production
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` without the characters XML 1.0 cannot hold, in every string of
+    it (lists and dicts too, at any depth). An Atom feed cannot carry them, and
+    a partner's XML parser would refuse the post."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    return value
 
 
 def _clean(value: str | None) -> str | None:
@@ -28,6 +51,8 @@ def _unique(values: list[str]) -> list[str]:
 
 class NormalisePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        for field in dataclasses.fields(item):
+            setattr(item, field.name, xml_safe(getattr(item, field.name)))
         hints = item.hints
         item.url = normalize_url(item.url)
         # a canonical link is trusted only within the page's own site; a page
@@ -46,9 +71,26 @@ class NormalisePipeline:
             or to_utc_iso(item.date)
         )
         item.modified_at = to_utc_iso(item.modified_at) or to_utc_iso(hints.get("modified_at"))
+        _no_future_dates(item)
         item.language = _clean(item.language) or _clean(hints.get("language"))
         item.tags = _unique([*item.page_tags, *item.tags, *hints.get("tags", [])])
         lines = (" ".join(line.split()) for line in item.body_text.splitlines())
         item.body_text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
         item.content_hash = content_hash(item.body_text)
         return item
+
+
+def _no_future_dates(item: ArticleItem) -> None:
+    """A date after now (and the clock skew allowed) would have WordPress
+    schedule the post, and keep the article at the top of an Atom feed for
+    years: it becomes the fetch time, which is when we know the article was out."""
+    fetched = utc_now()
+    future = []
+    for name in ("published_at", "modified_at"):
+        value = getattr(item, name)
+        if in_future(value, fetched):
+            setattr(item, name, fetched)
+            future.append(f"{name} {value} is in the future")
+    if future:
+        detail = ", ".join(future) + "; stored as the fetch time"
+        item.notes.append({"kind": "future_date", "detail": detail})

@@ -1,4 +1,4 @@
-"""Write articles, drops and the run's record into the store."""
+"""Write articles, their notes, drops and the run's record into the store."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings, store_for
 from syndicator.store import Store
 
+# drop reasons counted as the run's errors (the rest are counted as dropped)
+ERROR_REASONS = ("fetch_failed", "extraction_failed")
 ARTICLE_COLUMNS = (
     "id",
     "source",
@@ -108,6 +110,15 @@ class StorePipeline:
                 self.new_ids.discard(item.replaces)
                 self.duplicate_ids.add(item.replaces)
         self._fetched(item, now)
+        for note in item.notes:
+            self.store.record_note(
+                item.url,
+                note["kind"],
+                note["detail"],
+                source=item.source,
+                article_id=item.id,
+                run_id=self.run_id,
+            )
         return item
 
     def _save(
@@ -137,13 +148,15 @@ class StorePipeline:
             return
         reason = getattr(exception, "reason", "dropped")
         detail = getattr(exception, "detail", str(exception))
+        failed = reason in ERROR_REASONS
         stats = self.crawler.stats
-        stats.inc_value("syndicator/errors" if reason == "fetch_failed" else "syndicator/dropped")
+        stats.inc_value("syndicator/errors" if failed else "syndicator/dropped")
         stats.inc_value(f"syndicator/dropped/{reason}")
         self.store.record_drop(item.url, item.source, reason, detail, run_id=self.run_id)
-        # a network failure or 5xx is worth another try next run; the rest is settled
-        error = f"{reason}: {detail}" if reason == "fetch_failed" else None
-        if reason == "fetch_failed" and (item.status or 500) >= 500:
+        # a network failure, a 5xx or a dead extraction process is worth another try
+        # next run; the rest is settled
+        error = f"{reason}: {detail}" if failed else None
+        if reason == "extraction_failed" or (failed and (item.status or 500) >= 500):
             item.status = None
         self._fetched(item, utc_now(), error=error)
 

@@ -11,6 +11,8 @@ from syndicator.scrapy_settings import config_from_settings
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # og:type values that mark a page as something other than a story
 NOT_ARTICLE_TYPES = ("website", "profile", "product", "book", "music.", "video.")
+# reasons an operator should see in the crawl's log, not only in drops
+WARNING_REASONS = ("fetch_failed", "extraction_failed", "extraction_budget")
 
 
 class ValidatePipeline:
@@ -24,7 +26,7 @@ class ValidatePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if item.fetch_error:
-            level = "WARNING" if item.fetch_reason == "fetch_failed" else "INFO"
+            level = "WARNING" if item.fetch_reason in WARNING_REASONS else "INFO"
             raise Drop(item.fetch_reason, item.fetch_error, log_level=level)
         ctype = item.content_type.split(";")[0].strip().lower()
         if ctype and ctype not in HTML_TYPES:

@@ -7,7 +7,7 @@ spider stays a thin layer of requests and callbacks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
@@ -122,7 +122,7 @@ def read_sitemap(body: bytes, url: str, max_entries: int = 50_000) -> SitemapRes
     """
     entries: list[Found] = []
     problems: list[str] = []
-    is_index = False
+    is_index, no_loc = False, 0
     parser = etree.iterparse(
         BytesIO(body),
         events=("end",),
@@ -143,14 +143,45 @@ def read_sitemap(body: bytes, url: str, max_entries: int = 50_000) -> SitemapRes
                 del elem.getparent()[0]
             if found:
                 entries.append(found)
+            else:
+                no_loc += 1
             if len(entries) >= max_entries:
                 problems.append(f"sitemap has more than {max_entries} entries; read the first ones")
                 break
     except etree.XMLSyntaxError as exc:
         problems.append(f"malformed sitemap: {exc}")
+    # recover=True reads past broken markup, but a resource limit (nesting deeper
+    # than 256, a huge text node) ends the reading without an exception
+    for error in parser.error_log.filter_types(etree.ErrorTypes.ERR_RESOURCE_LIMIT)[:1]:
+        what = "nested too deep" if "depth" in error.message else error.message.split(",")[0]
+        problems.append(
+            f"malformed sitemap: {what} (line {error.line}); read the entries before it"
+        )
+    if no_loc:
+        problems.append(
+            f"{no_loc} sitemap entr{'y' if no_loc == 1 else 'ies'} without a usable <loc>"
+        )
     if not entries and not problems:
         problems.append("sitemap has no <url> or <sitemap> entries")
     return SitemapResult(is_index, entries, problems)
+
+
+def by_need(listed: list[Found], fetched_at: Mapping[str, str | None]) -> list[Found]:
+    """Sitemaps in the order to fetch them when not all may be (a source's
+    ``max_sitemaps_per_run``): first those never fetched or changed since
+    (their ``lastmod`` newer than the last fetch), newest first; then the
+    others, the longest unfetched first, so that sitemaps without a
+    ``lastmod`` take turns."""
+    changed, seen = [], []
+    for found in listed:
+        last = fetched_at.get(found.url)
+        if last is None or (found.date or "") > last:
+            changed.append(found)
+        else:
+            seen.append((last, found))
+    changed.sort(key=lambda found: found.date or "", reverse=True)  # undated last, in order
+    seen.sort(key=lambda pair: pair[0])
+    return changed + [found for _, found in seen]
 
 
 def _sitemap_entry(elem: Any, base: str) -> Found | None:

@@ -47,6 +47,8 @@ def parse(body: bytes) -> tuple[dict[str, Any], list[str]]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         return {}, [f"malformed feed: not valid JSON ({' '.join(str(exc).split())})"]
+    except RecursionError:  # arrays or objects nested some thousands deep
+        return {}, ["malformed feed: nested too deep"]
     if not isinstance(data, dict):
         return {}, ["malformed feed: a JSON Feed is a JSON object"]
     problems = []

@@ -19,18 +19,19 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from twisted.python.failure import Failure
 
-from spiders.discovery import Found, read_feed, read_sitemap, section_links
+from spiders.discovery import Found, by_need, read_feed, read_sitemap, section_links
 from syndicator import signals as our_signals
 from syndicator.charsets import page_text
 from syndicator.config import Source
-from syndicator.extraction import ExtractionPool
+from syndicator.extraction_pool import ExtractionError, ExtractionPool
 from syndicator.items import ArticleItem
 from syndicator.middlewares import (
     ANSWERED_STATUS,
     AlreadyFetched,
-    NetworkRefused,
     Postponed,
+    Refused,
     describe_exception,
+    listing_incomplete,
 )
 from syndicator.netguard import NetworkRefusedError
 from syndicator.scrapy_settings import apply_config, config_from_settings, store_for
@@ -50,6 +51,12 @@ class SourcesSpider(Spider):
     def __init__(self, sources: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.only = [name for name in sources.split(",") if name]
+        # per source, this run: the sitemaps requested (max_sitemaps_per_run), those
+        # found through an index in earlier runs (fetched when an index answers 304),
+        # and the limits already warned of
+        self.sitemaps_requested: dict[str, set[str]] = {}
+        self.remembered: dict[str, list[str]] = {}
+        self.warned: set[tuple[str, str]] = set()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -63,7 +70,11 @@ class SourcesSpider(Spider):
         spider.sources = {s.name: s for s in config.enabled_sources(spider.only)}
         spider.politeness = {s.name: s.politeness(config.crawl) for s in spider.sources.values()}
         spider.recheck = [(r.max_age_days, r.every_hours) for r in config.dedup.recheck]
-        spider.pool = ExtractionPool(crawler.settings.getint("SYNDICATOR_WORKERS") or None)
+        spider.pool = ExtractionPool(
+            crawler.settings.getint("SYNDICATOR_WORKERS") or None,
+            timeout=config.extraction.timeout,
+            max_memory_mb=config.extraction.max_memory_mb,
+        )
         crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
         return spider
 
@@ -123,12 +134,14 @@ class SourcesSpider(Spider):
         for source in self.sources.values():
             for url in source.feeds:
                 yield self._discovery(url, source, "feed")
+            # before the first sitemap goes out: its 304 may come back at once
+            self.remembered[source.name] = store.discovered_sitemaps(
+                source.name, exclude=source.sitemaps, limit=source.max_sitemaps_per_run
+            )
+            # the configured sitemaps are within max_sitemaps_per_run (the config checks)
+            self.sitemaps_requested[source.name] = set(source.sitemaps)
             for url in source.sitemaps:
-                yield self._discovery(url, source, "sitemap")
-            # sitemaps found in an index last time: an index often stays the same
-            # (and answers 304) while the sitemaps it lists change
-            for url in store.discovered_sitemaps(source.name, exclude=source.sitemaps):
-                yield self._discovery(url, source, "sitemap")
+                yield self._discovery(url, source, "sitemap", depth=1)
             # stored articles due for another look, by their age (conditional GET)
             for url in store.due_for_recheck(source.name, self.recheck):
                 yield self._article(Found(url), source, via="recheck", refetch=True)
@@ -148,7 +161,19 @@ class SourcesSpider(Spider):
             our_signals.fetch_problem, url=response.url, source=source, error=problem
         )
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    async def _read(self, response: Response, reader: Any, *args: Any) -> Any:
+        """``reader(*args)`` for a feed or sitemap, in the extraction pool: off
+        the event loop and under the page budget (feedparser takes seconds over
+        a big or deeply nested feed). None, with the problem recorded, when it
+        went over the budget."""
+        kind = response.meta["syndicator_kind"]
+        try:
+            return await self.pool.run(reader, *args, doing=f"reading the {kind}", subject=kind)
+        except ExtractionError as exc:
+            self._problem(response, exc.detail)
+            return None
+
+    async def parse_feed(self, response: Response) -> AsyncIterator[Request]:
         if response.status == 304:
             return
         headers = {
@@ -156,15 +181,23 @@ class SourcesSpider(Spider):
             for k, v in response.headers.items()
             if v
         }
-        result = read_feed(response.body, response.url, headers)
+        result = await self._read(response, read_feed, response.body, response.url, headers)
+        if result is None:
+            return
         if result.problems:
             self._problem(response, "; ".join(result.problems))
         source = self._source(response)
         for found in result.entries:
             yield self._article(found, source, via=f"feed {response.url}")
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        source = self._source(response)
+        depth = response.meta.get("depth", 1)
         if response.status == 304:
+            # unchanged, so the sitemaps it listed stand; they change while it does not
+            remembered = self._remembered(source)
+            for request in self._listed_sitemaps(response.url, depth, source, remembered):
+                yield request
             return
         body = response.body
         if gzip_magic_number(response):
@@ -173,15 +206,17 @@ class SourcesSpider(Spider):
             except Exception as exc:
                 self._problem(response, f"cannot decompress sitemap: {describe_exception(exc)}")
                 return
-        result = read_sitemap(body, response.url)
+        result = await self._read(response, read_sitemap, body, response.url)
+        if result is None:
+            return
         if result.problems:
             self._problem(response, "; ".join(result.problems))
-        source = self._source(response)
+        if result.is_index:
+            for request in self._listed_sitemaps(response.url, depth, source, result.entries):
+                yield request
+            return
         for found in result.entries:
-            if result.is_index:
-                yield self._discovery(found.url, source, "sitemap")
-            else:
-                yield self._article(found, source, via=f"sitemap {response.url}")
+            yield self._article(found, source, via=f"sitemap {response.url}")
 
     def parse_section(self, response: Response) -> Iterator[Request]:
         if response.status == 304 or not isinstance(response, TextResponse):
@@ -199,12 +234,14 @@ class SourcesSpider(Spider):
             if same_site(url, response.url):
                 yield self._discovery(url, source, "section", depth=depth + 1)
 
-    def discovery_failed(self, failure: Failure) -> None:
+    def discovery_failed(self, failure: Failure) -> list[Request]:
         if failure.check(AlreadyFetched):
-            return
+            return []
         request = failure.request
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
+        elif failure.check(Refused):
+            error = str(failure.value)
         else:
             error = describe_exception(failure.value, request)
         source = request.meta["source"]
@@ -216,6 +253,87 @@ class SourcesSpider(Spider):
             self.crawler.signals.send_catch_log(
                 our_signals.fetch_problem, url=request.url, source=source, error=error
             )
+        if kind != "sitemap":
+            return []
+        # what a failing index listed last time is still worth a look
+        depth = request.meta.get("depth", 1)
+        remembered = self._remembered(self.sources[source])
+        return list(self._listed_sitemaps(request.url, depth, self.sources[source], remembered))
+
+    # -- sitemaps: how deep (sitemap_depth) and how many (max_sitemaps_per_run) --
+
+    def _remembered(self, source: Source) -> list[Found]:
+        """The sitemaps found through the source's indexes in earlier runs, once a run."""
+        return [Found(url) for url in self.remembered.pop(source.name, [])]
+
+    def _listed_sitemaps(
+        self, url: str, depth: int, source: Source, listed: list[Found]
+    ) -> Iterator[Request]:
+        """Requests for the sitemaps that the index at ``url`` lists, as far as
+        the source's limits allow; what they leave out is recorded against it."""
+        if not listed:
+            return
+        if depth >= source.sitemap_depth:
+            self._over_limit(
+                url,
+                source,
+                "sitemap_depth",
+                f"the {len(listed)} sitemap{'s' * (len(listed) != 1)} listed here were not "
+                f"fetched: sitemap indexes nested deeper than {source.sitemap_depth} levels "
+                "are not followed (the source's sitemap_depth)",
+            )
+            return
+        fresh = list(
+            {found.url: found for found in listed if not self._requested(source, found)}.values()
+        )
+        allowed = self._take_sitemaps(source, fresh)
+        for found in allowed:
+            yield self._discovery(found.url, source, "sitemap", depth=depth + 1)
+        if len(allowed) < len(fresh):
+            self._over_limit(
+                url,
+                source,
+                "max_sitemaps_per_run",
+                f"{len(fresh) - len(allowed)} of the {len(fresh)} sitemaps listed here were not "
+                f"fetched this run: over the source's max_sitemaps_per_run "
+                f"({source.max_sitemaps_per_run}); the newest were fetched, the others come "
+                "next run",
+            )
+            # read in full next run (no 304), so the sitemaps left out are listed again
+            self.crawler.signals.send_catch_log(listing_incomplete, url=url)
+
+    def _requested(self, source: Source, found: Found) -> bool:
+        return found.url in self.sitemaps_requested.setdefault(source.name, set())
+
+    def _take_sitemaps(self, source: Source, listed: list[Found]) -> list[Found]:
+        """The sitemaps that may be fetched, of those listed (none requested yet
+        this run): all, or as many as max_sitemaps_per_run leaves, the most
+        needed first (see :func:`spiders.discovery.by_need`)."""
+        requested = self.sitemaps_requested.setdefault(source.name, set())
+        room = max(0, source.max_sitemaps_per_run - len(requested))
+        if len(listed) > room:
+            store = store_for(self.crawler)
+            last = {f.url: (store.fetch_state(f.url) or {}).get("fetched_at") for f in listed}
+            listed = by_need(listed, last)[:room]
+        requested.update(found.url for found in listed)
+        return listed
+
+    def _over_limit(self, url: str, source: Source, key: str, detail: str) -> None:
+        """A limit left out some of what the document at ``url`` listed: one
+        ``drops`` row (reason ``over_limit``) and, once a run, a warning."""
+        stats = self.crawler.stats
+        stats.inc_value("syndicator/dropped")
+        stats.inc_value("syndicator/dropped/over_limit")
+        if (source.name, key) not in self.warned:
+            self.warned.add((source.name, key))
+            self.logger.warning(
+                "%s: %s (%s); see drops, reason over_limit", source.name, detail, url
+            )
+        self._record_drop(url, source.name, "over_limit", detail)
+
+    def _record_drop(self, url: str, source: str, reason: str, detail: str) -> None:
+        run_id = self.crawler.stats.get_value("syndicator/run_id")
+        store_for(self.crawler).record_drop(url, source, reason, detail, run_id=run_id)
 
     # -- articles --------------------------------------------------------------
 
@@ -250,7 +368,11 @@ class SourcesSpider(Spider):
             return
         source = self._source(response)
         selectors = source.teasers.model_dump()
-        result = await self.pool.extract(page_text(response), response.url, selectors)
+        try:
+            result = await self.pool.extract(page_text(response), response.url, selectors)
+        except ExtractionError as exc:  # over the budget, or the extraction failed twice
+            yield ArticleItem(**fields, fetch_error=exc.detail, fetch_reason=exc.reason)
+            return
         item = ArticleItem.from_extraction(result, **fields)
         yield item
         if source.follow_teasers:
@@ -266,8 +388,8 @@ class SourcesSpider(Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             error = f"HTTP {status}"
-        elif failure.check(NetworkRefused, NetworkRefusedError):
-            error, reason = str(failure.value), "network_refused"
+        elif failure.check(Refused, NetworkRefusedError):  # a private network, a long URL
+            error, reason = str(failure.value), getattr(failure.value, "reason", "network_refused")
         elif failure.check(Postponed):
             return
         elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):

@@ -30,16 +30,18 @@ from scrapy.utils.asyncgen import as_async_generator
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from spiders.discovery import Found
+from spiders.discovery import Found, by_need
 from spiders.sources import SourcesSpider
 from syndicator import signals as our_signals
-from syndicator.cluster.connection import REDIS_PARAMS, redis_url
+from syndicator.cluster.connection import REDIS_PARAMS, recoveries, redis_url
+from syndicator.cluster.middlewares import take_sitemaps
 from syndicator.cluster.queue import ExpiringDupeFilter, dumps
 from syndicator.cluster.shared import Keys, Shared, worker_name
 from syndicator.config import ConfigError
 from syndicator.dates import utc_now
+from syndicator.extraction_pool import FAILED as EXTRACTION_FAILED
 from syndicator.items import ArticleItem
-from syndicator.middlewares import DISCOVERY, Postponed, describe_exception
+from syndicator.middlewares import DISCOVERY, Postponed, describe_exception, listing_incomplete
 from syndicator.scrapy_settings import config_from_settings
 
 # scrapy-redis 0.9 still calls Scrapy APIs deprecated in 2.13; a warning on every
@@ -127,14 +129,17 @@ class WorkerSpider(SourcesSpider):
         spider.shared = crawler.syndicator_shared = Shared(config.cluster)  # type: ignore[attr-defined]
         spider.dupefilter = ExpiringDupeFilter(spider.shared, spider.shared.fingerprints)
         spider.problems = {}  # url -> a parse problem, reported with the fetch record
+        spider.incomplete = set()  # listings cut short by a limit: their validators not kept
         spider.awaiting = {}  # request id -> [items not pushed yet, messages to send last]
         spider.ack_after = {}  # id(item) -> request id
         spider.last_busy = time.monotonic()
+        spider.recoveries = recoveries()  # Redis outages this process has seen end
         spider.ticker = None
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._problem_seen, signal=our_signals.fetch_problem)
+        crawler.signals.connect(spider._listing_incomplete, signal=listing_incomplete)
         crawler.signals.connect(spider._dropped, signal=signals.request_dropped)
         return spider
 
@@ -154,6 +159,10 @@ class WorkerSpider(SourcesSpider):
         self.shared.heartbeat(self.worker)
         if self.shared.requeue_orphans():
             self.logger.warning("requeued the requests of a worker that stopped answering")
+        if recoveries() != self.recoveries:  # Redis was away: a pop may have lost its answer
+            self.recoveries = recoveries()
+            if self.shared.requeue_unheld(self.worker):
+                self.logger.warning("requeued requests Redis handed out while it went away")
         if len(self.crawler.engine.downloader.active) or self.shared.backlog()["queued"]:
             self.last_busy = time.monotonic()
             # the engine looks at an idle scheduler only every 5 s; new work starts now
@@ -173,6 +182,25 @@ class WorkerSpider(SourcesSpider):
 
     def _problem_seen(self, url: str, source: str, error: str) -> None:
         self.problems[url] = error
+
+    def _listing_incomplete(self, url: str) -> None:
+        self.incomplete.add(url)
+
+    # -- sitemap limits: counted in Redis, recorded with the fetch record ------
+
+    def _requested(self, source: Any, found: Found) -> bool:
+        return False  # the shared duplicate filter knows what this run requested
+
+    def _take_sitemaps(self, source: Any, listed: list[Found]) -> list[Found]:
+        """As the sources spider's, counted across all workers (the sitemaps
+        the coordinator seeds are not counted); the newest listed first."""
+        allowed = take_sitemaps(self.shared, source.name, len(listed), source.max_sitemaps_per_run)
+        return listed if allowed == len(listed) else by_need(listed, {})[:allowed]
+
+    def _record_drop(self, url: str, source: str, reason: str, detail: str) -> None:
+        # no store here: it goes with the document's fetch record, as fetch_state.error
+        earlier = self.problems.get(url)
+        self.problems[url] = f"{earlier}; {detail}" if earlier else detail
 
     def _dropped(self, request: Request) -> None:
         """A redirect or retry the duplicate filter refused (it led to a page
@@ -280,14 +308,17 @@ class WorkerSpider(SourcesSpider):
     @staticmethod
     def _try_next_run(items: list[Any], failure: Failure | None) -> bool:
         """Whether the page should be fetched again next run although it was
-        seen: it was postponed, or failed in a way that may pass (5xx, network)."""
+        seen: it was postponed, or failed in a way that may pass (5xx, network,
+        an extraction process that died on it)."""
         if failure is not None and failure.check(Postponed):
             return True
         return any(
             isinstance(item, ArticleItem)
             and item.fetch_error
-            and item.fetch_reason == "fetch_failed"
-            and (item.status or 500) >= 500
+            and (
+                item.fetch_reason == EXTRACTION_FAILED
+                or (item.fetch_reason == "fetch_failed" and (item.status or 500) >= 500)
+            )
             for item in items
         )
 
@@ -319,4 +350,7 @@ class WorkerSpider(SourcesSpider):
         problem = self.problems.pop(request.url, None)
         if problem:
             record["error"] = problem
+        if request.url in self.incomplete:  # read in full next run: no 304
+            self.incomplete.discard(request.url)
+            record["etag"] = record["last_modified"] = None
         return {"type": "fetch", "url": request.url, "record": record}

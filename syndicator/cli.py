@@ -163,8 +163,9 @@ def _partners(config: Config, names: tuple[str, ...]) -> list[Any]:
 def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool) -> bool:
     """Publish; print the summary; True when every delivery went well."""
     import asyncio
+    import traceback
 
-    from syndicator.logs import partner_secrets, stderr_logging
+    from syndicator.logs import Redactor, partner_secrets, stderr_logging
     from syndicator.progress import reporter
     from syndicator.publish import Publisher, summary_line
     from syndicator.store import Store
@@ -173,20 +174,37 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
     started = time.monotonic()
     store = Store(config.store_path)
     run_id = None if dry_run else store.start_run("publish")
+    redact = Redactor(partner_secrets(config))
     logs = stderr_logging(
         ctx.log_format,
         ctx.log_level,
-        secrets=partner_secrets(config),
+        secrets=redact,
         context=lambda: {"command": "publish", "run_id": run_id},
     )
     try:
         with logs, reporter(ctx.quiet or dry_run) as progress:
-            publisher = Publisher(config, store, dry_run=dry_run, on_event=progress.event)
+            publisher = Publisher(
+                config, store, dry_run=dry_run, on_event=progress.event, run_id=run_id
+            )
             report = asyncio.run(publisher.run(partners))
     except ConfigError as exc:
         if run_id is not None:
             store.finish_run(run_id, "failed", {}, str(exc))
         fail(str(exc), EXIT_CONFIG)
+    except KeyboardInterrupt:
+        if run_id is not None:
+            store.finish_run(run_id, "interrupted", {}, "interrupted")
+        raise
+    except Exception as exc:
+        # the publisher keeps each failure to its delivery or partner; what gets
+        # here (a store that cannot be written, a bug) still ends the run's row
+        # and is one line for cron, the traceback only with -vv
+        line = redact(f"publish stopped: {type(exc).__name__}: {' '.join(str(exc).split())}")
+        if run_id is not None:
+            store.finish_run(run_id, "failed", {}, line[:1000])
+        if ctx.verbose >= 2:
+            click.echo(redact(traceback.format_exc()), err=True)
+        fail(line)
     if run_id is not None:
         counts = {
             "sent": report.total("new"),

@@ -6,16 +6,12 @@ wrong (:class:`ConfigError`), because the usual reader is a cron mail.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,49 +20,19 @@ from pydantic import (
     model_validator,
 )
 
+from syndicator.config_values import HttpUrl, IPNetwork, IsoDate, RedisUrl, Regex, within
 from syndicator.errors import ConfigError
 
 DEFAULT_CONFIG = Path("data") / "syndicator.toml"
 CONFIG_ENV = "SYNDICATOR_CONFIG"
 
 
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {value!r}")
-    if parts.username or parts.password:
-        # the message must not repeat the URL: it holds a secret
-        raise ValueError(
-            "a URL must not carry a user name or password; partners take secrets from "
-            "environment variables (password_env, secret_env)"
-        )
-    return value
-
-
-def _regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression ({exc})") from None
-    return value
-
-
-def _iso_date(value: str) -> str:
-    from syndicator.dates import to_utc_iso
-
-    parsed = to_utc_iso(value)
-    if parsed is None:
-        raise ValueError(f"not a date: {value!r}")
-    return parsed
-
-
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Regex = Annotated[str, AfterValidator(_regex)]
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # TOML has inf and nan; no number in this file means either
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+MAX_DELAY = 300  # seconds: a longer pause between two requests to a site is a mistake
 
 
 class Politeness(_Strict):
@@ -74,12 +40,12 @@ class Politeness(_Strict):
     source's ``[sources.crawl]`` overrides any of them for that source."""
 
     obey_robots: bool | None = None
-    delay: Annotated[float, Field(ge=0)] | None = None
-    concurrency_per_domain: Annotated[int, Field(ge=1, le=64)] | None = None
+    delay: Annotated[float, within(0, MAX_DELAY, "seconds")] | None = None
+    concurrency_per_domain: Annotated[int, within(1, 64)] | None = None
     autothrottle: bool | None = None
-    timeout: Annotated[float, Field(gt=0)] | None = None
-    retries: Annotated[int, Field(ge=0, le=10)] | None = None
-    max_response_bytes: Annotated[int, Field(ge=1024)] | None = None
+    timeout: Annotated[float, within(1, 600, "seconds")] | None = None
+    retries: Annotated[int, within(0, 10)] | None = None
+    max_response_bytes: Annotated[int, within(1024, 1 << 30, "bytes")] | None = None
 
 
 DEFAULT_POLITENESS = Politeness(
@@ -123,10 +89,16 @@ class Source(_Strict):
     sitemaps: list[HttpUrl] = []
     sections: list[HttpUrl] = []
     article_pattern: Regex | None = None
-    section_depth: Annotated[int, Field(ge=1, le=100)] = 1
+    section_depth: Annotated[int, within(1, 100)] = 1
+    # nested sitemap indexes: 1 reads only the configured sitemaps, 2 also what
+    # they list, 3 (the default) one level of index inside an index as well
+    sitemap_depth: Annotated[int, within(1, 10)] = 3
     follow_teasers: bool = False
-    min_words: Annotated[int, Field(ge=1)] = 80
-    max_articles_per_run: Annotated[int, Field(ge=1)] = 5000
+    min_words: Annotated[int, within(1, 100_000)] = 80
+    max_articles_per_run: Annotated[int, within(1, 1_000_000)] = 5000
+    # sitemaps listed in indexes fetched per run (newest first), and how many of
+    # them are remembered for runs in which the index has not changed
+    max_sitemaps_per_run: Annotated[int, within(1, 10_000)] = 100
     allow_networks: list[IPNetwork] = []
     teasers: TeaserSelectors = TeaserSelectors()
     crawl: Politeness = Politeness()
@@ -137,6 +109,11 @@ class Source(_Strict):
             raise ValueError("a source needs at least one of feeds, sitemaps or sections")
         if self.sections and not self.article_pattern:
             raise ValueError("sections need an article_pattern to tell articles from other links")
+        if len(self.sitemaps) > self.max_sitemaps_per_run:
+            raise ValueError(
+                f"sitemaps lists {len(self.sitemaps)} sitemaps, more than max_sitemaps_per_run "
+                f"({self.max_sitemaps_per_run}) allows in one run; raise it or list fewer"
+            )
         return self
 
     def politeness(self, defaults: Politeness) -> Politeness:
@@ -156,7 +133,7 @@ class Publisher(_Strict):
     sites: list[str] = []
     store: Path = Path("syndicator.db")
     nofollow_links: bool = True
-    teaser_words: Annotated[int, Field(ge=1, le=200)] = 30
+    teaser_words: Annotated[int, within(1, 200)] = 30
     disclaimer_template: str | None = None
     attribution_template: str | None = None
     teaser_template: str | None = None
@@ -180,10 +157,10 @@ class _Partner(_Strict):
     name: PartnerName
     enabled: bool = True
     sources: list[str] = []
-    since: Annotated[str, AfterValidator(_iso_date)] | None = None
-    concurrency: Annotated[int, Field(ge=1, le=32)] = 4
-    timeout: Annotated[float, Field(gt=0)] = 30.0
-    max_attempts: Annotated[int, Field(ge=1, le=100)] = 12
+    since: IsoDate | None = None
+    concurrency: Annotated[int, within(1, 32)] = 4
+    timeout: Annotated[float, within(1, 600, "seconds")] = 30.0
+    max_attempts: Annotated[int, within(1, 100)] = 12
     allow_networks: list[IPNetwork] = []
 
     @model_validator(mode="before")
@@ -205,7 +182,7 @@ class WordPressPartner(_Partner):
     username: str
     password_env: EnvName
     status: Literal["publish", "draft", "pending", "private"] = "publish"
-    author: Annotated[int, Field(ge=1)] | None = None
+    author: Annotated[int, within(1, 2**63 - 1)] | None = None
     categories: list[str] = []
     tags: Literal["tags", "categories", "none"] = "tags"
     term_map: dict[str, str] = {}
@@ -223,7 +200,7 @@ class WebhookPartner(_Partner):
 class AtomPartner(_Partner):
     kind: Literal["atom"]
     path: Path
-    entries: Annotated[int, Field(ge=1, le=1000)] = 50
+    entries: Annotated[int, within(1, 1000)] = 50
     title: str | None = None
     feed_url: HttpUrl | None = None
 
@@ -232,15 +209,15 @@ Partner = Annotated[WordPressPartner | WebhookPartner | AtomPartner, Field(discr
 
 
 class Recheck(_Strict):
-    max_age_days: Annotated[float, Field(gt=0)]
-    every_hours: Annotated[float, Field(gt=0)]
+    max_age_days: Annotated[float, within(0, 3650, "days", above=True)]
+    every_hours: Annotated[float, within(0, 8760, "hours", above=True)]
 
 
 class Dedup(_Strict):
     """Near-duplicate detection and when to look at stored articles again."""
 
-    threshold: Annotated[float, Field(gt=0, le=1)] = 0.4
-    containment: Annotated[float, Field(gt=0, le=1)] = 0.8
+    threshold: Annotated[float, within(0, 1, above=True)] = 0.4
+    containment: Annotated[float, within(0, 1, above=True)] = 0.8
     prefer: list[str] = []
     recheck: list[Recheck] = [
         Recheck(max_age_days=1, every_hours=1),
@@ -249,32 +226,27 @@ class Dedup(_Strict):
     ]
 
 
-def _redis_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("redis", "rediss", "unix"):
-        raise ValueError(f"not a redis://, rediss:// or unix:// URL: {value!r}")
-    if parts.username or parts.password:
-        # the message must not repeat the URL: it holds a secret
-        raise ValueError(
-            "a URL must not carry a user name or password; name the variable that holds "
-            "the password in password_env, or the whole URL in redis_url_env"
-        )
-    return value
+class Extraction(_Strict):
+    """``[extraction]``: what one page's extraction may cost. A page over
+    either budget is dropped with the reason, and the other pages go on."""
+
+    timeout: Annotated[float, within(0, 600, "seconds", above=True)] = 20.0  # of one page
+    max_memory_mb: Annotated[int, within(256, 65536, "MB")] = 1024  # per extraction process
 
 
 class Cluster(_Strict):
     """``[cluster]``: crawl on several machines through one Redis (scrapy-redis).
     Without this table everything runs in one process."""
 
-    redis_url: Annotated[str, AfterValidator(_redis_url)] | None = None
+    redis_url: RedisUrl | None = None
     redis_url_env: EnvName | None = None  # a variable holding the whole URL (with password)
     password_env: EnvName | None = None
     key_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=64)] = "syndicator"
-    fingerprint_ttl_hours: Annotated[float, Field(gt=0)] = 168.0
-    worker_concurrency: Annotated[int, Field(ge=1, le=512)] = 16
-    extract_processes: Annotated[int, Field(ge=0, le=64)] = 0  # 0: one per core
-    worker_timeout: Annotated[float, Field(ge=1)] = 30.0
-    wait_timeout: Annotated[float, Field(gt=0)] = 3600.0
+    fingerprint_ttl_hours: Annotated[float, within(0, 8760, "hours", above=True)] = 168.0
+    worker_concurrency: Annotated[int, within(1, 512)] = 16
+    extract_processes: Annotated[int, within(0, 64)] = 0  # 0: one per core
+    worker_timeout: Annotated[float, within(1, 3600, "seconds")] = 30.0
+    wait_timeout: Annotated[float, within(0, 7 * 86400, "seconds", above=True)] = 3600.0
 
     @model_validator(mode="before")
     @classmethod
@@ -292,6 +264,7 @@ class Config(_Strict):
     publisher: Publisher
     crawl: Politeness = Politeness()
     dedup: Dedup = Dedup()
+    extraction: Extraction = Extraction()
     cluster: Cluster | None = None
     sources: list[Source] = []
     partners: list[Partner] = []
@@ -397,11 +370,9 @@ def _describe(exc: ValidationError, raw: dict[str, Any]) -> str:
     if first["type"] not in ("extra_forbidden", "missing") and "input" in first:
         value = first["input"]
         secret = "must not carry" in problem  # never echo a value that holds a secret
-        if (
-            isinstance(value, str | int | float | bool)
-            and repr(value) not in problem
-            and not secret
-        ):
+        # a message quoting the text it got needs no "(got ...)"; a number is always added
+        said = isinstance(value, str) and repr(value) in problem
+        if isinstance(value, str | int | float | bool) and not said and not secret:
             problem += f" (got {value!r})"
     more = (
         f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""

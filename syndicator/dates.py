@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as dateparser
 from dateutil import tz
@@ -68,6 +68,31 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+# How far ahead of our clock a source's date may be and still be believed:
+# servers' clocks differ by seconds or minutes, so a later date is a mistake
+# (a wrong time zone, a typo) or a post scheduled for later, never a fact.
+FUTURE_SKEW = timedelta(hours=1)
+
+
+def in_future(value: str | None, now: str | None = None, skew: timedelta = FUTURE_SKEW) -> bool:
+    """Whether an ISO-8601 date lies more than ``skew`` after ``now`` (default:
+    this moment). ``skew=timedelta(0)``: after ``now`` at all.
+
+    >>> in_future("2099-01-01T00:00:00+00:00")
+    True
+    """
+    if not value:
+        return False
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    return when > moment + skew
+
+
 def _parse(text: str) -> datetime | None:
     # ISO 8601, what pages' meta tags and sitemaps mostly write, is read in C;
     # dateutil (some 0.25 ms a date) reads the rest: RFC 822 feeds, prose dates
@@ -79,3 +104,8 @@ def _parse(text: str) -> datetime | None:
         return dateparser.parse(text, default=_MISSING, tzinfos=_ZONES)
     except (ValueError, OverflowError, TypeError):
         return None
+
+
+def at_most_now(value: str) -> str:
+    """An ISO-8601 date, or this moment if the date lies after it."""
+    return utc_now() if in_future(value, skew=timedelta(0)) else value

@@ -168,11 +168,14 @@ class Deliveries:
 
     # -- transitions ------------------------------------------------------------
 
-    def mark_sending(self, article_id: str, partner: str, remote_key: str | None) -> None:
+    def mark_sending(self, article_id: str, partner: str, remote_key: str) -> None:
+        """About to send, with this idempotency key: kept from here on, so a retry
+        after a lost answer or a crash uses the same one (the publisher decides
+        when a delivery needs a new key: :func:`syndicator.publish.delivery_key`)."""
         now = utc_now()
         self._commit(
             """update deliveries set status = 'sending', attempts = attempts + 1,
-                 remote_key = coalesce(remote_key, ?), updated_at = ?
+                 remote_key = ?, updated_at = ?
                where article_id = ? and partner = ?""",
             [remote_key, now, article_id, partner],
         )

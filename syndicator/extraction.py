@@ -1,7 +1,8 @@
 """Article extraction: one HTML page in, body + metadata + teasers out.
 
 ``extract_page`` is a pure function over an HTML string so that it can run
-in worker processes (:class:`ExtractionPool`): parsing and trafilatura are
+in worker processes (:class:`syndicator.extraction_pool.ExtractionPool`, which
+also holds each page to a time and memory budget): parsing and trafilatura are
 CPU-bound and would otherwise stall the crawl's event loop. The page is
 parsed once; related-story blocks are read and cut out of that same tree
 before trafilatura sees it, so teaser text never reaches the body.
@@ -9,14 +10,8 @@ before trafilatura sees it, so teaser text never reaches the body.
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
 import json
-import multiprocessing
-import os
-import signal
-import sys
-from concurrent.futures import ProcessPoolExecutor
+import re
 from copy import deepcopy
 from typing import Any
 
@@ -96,7 +91,7 @@ def _json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             data = json.loads(script.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than json can go
             continue
         stack = [data]
         while stack:
@@ -144,12 +139,44 @@ def _body_html(body: etree._Element, base: str, saved: SavedMarkup) -> str:
     return inner.strip()
 
 
+_CHAR_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);?")
+
+
+def _fit_for_xml(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or (0x10000 <= code <= 0x10FFFF)
+    )
+
+
+def without_unfit_references(html: str) -> str:
+    """The page without character references to what XML cannot hold (``&#1;``,
+    ``&#xFFFF;``). lxml turns them into those characters, trafilatura's XML
+    tree then refuses the text, and the whole body is lost ("no article body
+    found") for one invisible character; they carry no text, so they go."""
+    if "&#" not in html:
+        return html
+
+    def keep(match: re.Match[str]) -> str:
+        value = match.group(1)
+        if len(value) > 12:  # far out of range: the HTML parser reads it as U+FFFD
+            return match.group(0)
+        code = int(value[1:], 16) if value[0] in "xX" else int(value)
+        # so do NUL, surrogates and what is beyond Unicode
+        readable = code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
+        return match.group(0) if readable or _fit_for_xml(code) else ""
+
+    return _CHAR_REFERENCE.sub(keep, html)
+
+
 def extract_page(
     html: str, url: str, teaser_selectors: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Extract one page. Never raises on bad HTML: an unusable page comes back
     with an empty body and ``problem`` saying why."""
-    tree = load_html(html)
+    tree = load_html(without_unfit_references(html))
     if tree is None:
         return {"problem": "not parseable as HTML", "body_text": "", "teasers": []}
     ld = _json_ld(tree)
@@ -185,45 +212,3 @@ def extract_page(
         fingerprints=sorted(fingerprints(body_text)),
     )
     return found
-
-
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _die_with(parent: int) -> None:
-    """Worker initializer: the worker is killed when the crawl process dies.
-
-    A crawl stopped normally shuts its pool down; one killed outright (SIGKILL,
-    the OOM killer) cannot, and its workers, blocked on a queue whose other
-    end they hold themselves, would wait forever. Spawned workers are children
-    of the crawl process, so the kernel can do it (Linux); elsewhere the
-    pool's own shutdown is all there is."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the crawl died before the line above
-        os._exit(0)
-
-
-class ExtractionPool:
-    """Runs :func:`extract_page` in worker processes, awaitable from asyncio."""
-
-    def __init__(self, workers: int | None = None) -> None:
-        # spawned, not forked: the crawl process has threads (forking it is unsafe),
-        # and a forkserver would outlive a killed crawl
-        context = multiprocessing.get_context("spawn")
-        self.workers = workers or os.cpu_count() or 1
-        self._executor = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=_die_with,
-            initargs=(os.getpid(),),
-        )
-
-    async def extract(
-        self, html: str, url: str, teaser_selectors: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        future = self._executor.submit(extract_page, html, url, teaser_selectors)
-        return await asyncio.wrap_future(future)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)

@@ -21,7 +21,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from syndicator.netguard import IPAddress, IPNetwork, addresses, allowed, refusal
+from syndicator.netguard import IPAddress, IPNetwork, addresses, allowed, httpx_guard, refusal
 
 Resolve = Callable[[str, int], Awaitable[list[IPAddress]]]
 
@@ -89,3 +89,25 @@ def guarded_transport(
         )
     pool._network_backend = backend
     return transport
+
+
+def guarded_client(
+    networks: Sequence[IPNetwork],
+    allow_hint: str,
+    *,
+    timeout: float,
+    connections: int,
+    user_agent: str,
+) -> httpx.AsyncClient:
+    """An httpx client that reaches only public addresses and ``networks``."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+        limits=limits,
+        # connections go only to addresses judged when they are made ...
+        transport=guarded_transport(GuardedNetworkBackend(networks, allow_hint), limits),
+        headers={"User-Agent": user_agent},
+        # ... and a proxy from the environment, which resolves names itself,
+        # is not asked to reach a URL whose host is refused here
+        event_hooks={"request": [httpx_guard(networks, allow_hint)]},
+    )

@@ -57,6 +57,9 @@ class ArticleItem:
     etag: str | None = None
     last_modified: str | None = None
     republish_html: str = ""
+    # what was stored differently from what the source said, and why: each
+    # {"kind": ..., "detail": ...}, written by the store pipeline into ``notes``
+    notes: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_extraction(cls, result: dict[str, Any], **fields: Any) -> ArticleItem:

@@ -5,12 +5,14 @@ one object per line with ``time``, ``level``, ``logger``, ``message``, and
 The crawl and the publish step both log through :func:`stderr_logging`, so
 ``--log-format`` means the same for both, and every line passes the same
 redaction: partner secrets are replaced by ``[secret]`` even if some library
-were to log a header.
+were to log a header. The publish step runs every partner error through the
+same :class:`Redactor` before it is stored or printed.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
 import logging
 import os
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus
 
 if TYPE_CHECKING:
     from syndicator.config import Config
@@ -58,32 +61,100 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-class Redacting(logging.Formatter):
-    """Wraps a formatter; replaces each secret in its output (tracebacks included)."""
+MIN_SECRET = 4  # shorter values are not secrets worth the name, and would match everywhere
+# what is left of a secret cut short (a partner's message cut at our length limit)
+# still counts from this many characters on
+PREFIX = 8
 
-    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+
+def written_forms(secret: str) -> set[str]:
+    """A secret as it can be written: as is, inside a URL (query or path), a
+    JSON string (PHP's json_encode also escapes ``/``) or HTML."""
+    as_json = json.dumps(secret)[1:-1]
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        as_json,
+        as_json.replace("/", "\\/"),
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        html.escape(secret),
+    }
+
+
+class Redactor:
+    """Replaces every known secret in a text by ``[secret]``: in each of its
+    :func:`written_forms`, and also where only its first :data:`PREFIX` or more
+    characters are there (a message cut by a length limit inside a secret)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        forms = {form for s in secrets if len(s) >= MIN_SECRET for form in written_forms(s)}
+        # longest first, so a secret containing another is replaced whole
+        self.forms = sorted((f for f in forms if len(f) >= MIN_SECRET), key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for form in self.forms:  # whole forms first, so each is replaced whole ...
+            text = text.replace(form, "[secret]")
+        for form in self.forms:  # ... then what is left of one cut short
+            text = _replace_cut(text, form)
+        return text
+
+
+def _replace_cut(text: str, secret: str) -> str:
+    """``text`` with each run of the first PREFIX or more characters of ``secret``
+    replaced."""
+    head = secret[:PREFIX]
+    parts, start = [], 0
+    while (at := text.find(head, start)) != -1:
+        end = at + len(head)
+        while end - at < len(secret) and end < len(text) and text[end] == secret[end - at]:
+            end += 1
+        parts += [text[start:at], "[secret]"]
+        start = end
+    return "".join(parts) + text[start:] if parts else text
+
+
+class Redacting(logging.Formatter):
+    """Wraps a formatter; redacts each secret in its output (tracebacks included)."""
+
+    def __init__(self, inner: logging.Formatter, redact: Redactor) -> None:
         super().__init__()
         self.inner = inner
-        # longest first, so a secret containing another is replaced whole
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        self.redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
-        line = self.inner.format(record)
-        for secret in self.secrets:
-            line = line.replace(secret, "[secret]")
-        return line
+        return self.redact(self.inner.format(record))
+
+
+class NetworkFailuresOnOneLine(logging.Filter):
+    """Scrapy logs a robots.txt it could not download (a refused connection, a
+    timeout: the site's problem, not ours) with a traceback; its message already
+    names the error, so the line goes without it. The crawl goes on as Scrapy
+    does: with no robots.txt, the pages are fetched."""
+
+    LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name in self.LOGGERS and record.exc_info:
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 def partner_secrets(config: Config) -> list[str]:
     """The partners' secrets as they could appear in a line: as set, without
-    spaces (WordPress application passwords), and in a Basic auth header."""
+    spaces (WordPress application passwords work either way), in a Basic auth
+    header for the partner's user, and a webhook secret's key without its
+    ``whsec_`` prefix. :class:`Redactor` adds how each is written in URLs,
+    JSON and HTML."""
     found = []
     for partner in config.partners:
         variable = getattr(partner, "password_env", None) or getattr(partner, "secret_env", None)
         value = os.environ.get(variable or "")
         if not value:
             continue
-        for variant in {value, value.replace(" ", "")}:
+        for variant in {value, value.replace(" ", ""), value.removeprefix("whsec_")}:
             found.append(variant)
             user = getattr(partner, "username", None)
             if user:
@@ -95,13 +166,16 @@ def partner_secrets(config: Config) -> list[str]:
 def stderr_logging(
     log_format: str,
     level: str,
-    secrets: Iterable[str] = (),
+    secrets: Iterable[str] | Redactor = (),
     context: Callable[[], dict[str, Any]] | None = None,
 ) -> Iterator[logging.Handler]:
-    """Send log records of ``level`` and above to stderr while the block runs."""
+    """Send log records of ``level`` and above to stderr while the block runs,
+    with ``secrets`` redacted."""
     inner = JsonFormatter(context) if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     handler = logging.StreamHandler()
-    handler.setFormatter(Redacting(inner, secrets))
+    redact = secrets if isinstance(secrets, Redactor) else Redactor(secrets)
+    handler.setFormatter(Redacting(inner, redact))
+    handler.addFilter(NetworkFailuresOnOneLine())
     handler.setLevel(level)
     root = logging.getLogger()
     old_level = root.level

@@ -1,11 +1,12 @@
-"""Downloader middlewares: fetch state (conditional GET, skipping known pages)
-and the network guard."""
+"""Downloader middlewares: fetch state (conditional GET, skipping known pages),
+the network guard and the URL length limit."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -15,10 +16,17 @@ from scrapy.http import Response
 from syndicator import signals as our_signals
 from syndicator.dates import utc_now
 from syndicator.netguard import IPNetwork, NetworkRefusedError, check_url
+from syndicator.resolver import ALLOW_HINT, HostAllowances, host_allowances
 from syndicator.scrapy_settings import config_from_settings, store_for
 
 DISCOVERY = ("feed", "sitemap", "section")
 logger = logging.getLogger(__name__)
+
+# A signal (``url``): the spider did not follow everything this feed, sitemap or
+# section page listed (a limit left some for the next run). Its validators are
+# not kept, so the next run reads it in full instead of getting 304 and
+# forgetting what was left.
+listing_incomplete = object()
 
 
 class AlreadyFetched(IgnoreRequest):
@@ -29,8 +37,23 @@ class Postponed(IgnoreRequest):
     """The source has had its ``max_articles_per_run`` this run; next run, then."""
 
 
-class NetworkRefused(IgnoreRequest):
+class Refused(IgnoreRequest):
+    """A request syndicator will not send; ``reason`` is the drop reason of an
+    article page refused this way, ``str()`` the one-line detail."""
+
+    reason = "refused"
+
+
+class NetworkRefused(Refused):
     """The URL's host is a non-public address the source did not allow."""
+
+    reason = "network_refused"
+
+
+class UrlTooLong(Refused):
+    """The URL is longer than ``URLLENGTH_LIMIT``."""
+
+    reason = "url_too_long"
 
 
 def describe_exception(exc: BaseException, request: Request | None = None) -> str:
@@ -60,17 +83,40 @@ def unchanged_since(request: Request, state: dict[str, Any] | None) -> str | Non
     return None
 
 
+def postpone(crawler: Crawler, request: Request, cap: int, count: int) -> Postponed:
+    """An article page over its source's ``max_articles_per_run``: counted as
+    postponed, its listing read in full next run, one warning a run."""
+    source = request.meta.get("source", "")
+    crawler.stats.inc_value(f"syndicator/postponed/{source}")
+    crawler.signals.send_catch_log(listing_incomplete, url=listed_in(request))
+    if count == cap + 1:
+        logger.warning(
+            "%s: more than %d article pages to fetch (its max_articles_per_run); "
+            "the rest wait for the next run",
+            source,
+            cap,
+        )
+    return Postponed(f"over the source's max_articles_per_run ({cap})")
+
+
 class UnchangedPagesFilter:
     """Spider middleware: leaves out requests for article pages that need no
     fetch (see :func:`unchanged_since`) as the spider yields them, so the
     thousands of known URLs a sitemap lists on every run never reach the
-    scheduler. :class:`FetchStateMiddleware` applies the same rule to whatever
-    still gets through."""
+    scheduler, and postpones those over the source's ``max_articles_per_run``
+    there too, so that the 50,000 each of a source's sitemaps may list cost a
+    lookup each, not a trip through the scheduler (over a millisecond).
+    :class:`FetchStateMiddleware` applies the same rules to whatever still
+    gets through (rechecks)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.store = store_for(crawler)
         self.skipped: set[str] = set()
+        config = config_from_settings(crawler.settings)
+        self.article_cap = {s.name: s.max_articles_per_run for s in config.sources}
+        self.passed: dict[str, set[str]] = {}  # per source: the article pages let through
+        self.over: dict[str, int] = {}  # and how many were postponed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UnchangedPagesFilter:
@@ -82,10 +128,24 @@ class UnchangedPagesFilter:
         if not unchanged_since(result, self.store.fetch_state(result.url)):
             if not result.meta.get("refetch"):  # a refetch still wants its validators
                 result.meta["syndicator_checked"] = True  # the downloader need not look again
-            return True
+            return self._within_cap(result)
         if result.url not in self.skipped:
             self.skipped.add(result.url)
             self.crawler.stats.inc_value("syndicator/unchanged")
+        return False
+
+    def _within_cap(self, request: Request) -> bool:
+        """Whether the page may go on: its source has had fewer than
+        max_articles_per_run pages through this run (a page listed twice
+        counts once)."""
+        source = request.meta.get("source", "")
+        passed = self.passed.setdefault(source, set())
+        cap = self.article_cap.get(source)
+        if cap is None or request.url in passed or len(passed) < cap:
+            passed.add(request.url)
+            return True
+        self.over[source] = self.over.get(source, 0) + 1
+        postpone(self.crawler, request, cap, cap + self.over[source])
         return False
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
@@ -121,8 +181,11 @@ class FetchStateMiddleware:
         config = config_from_settings(crawler.settings)
         self.article_cap = {s.name: s.max_articles_per_run for s in config.sources}
         self.admitted: dict[str, int] = {}
+        # feeds, sitemaps and sections not followed in full: no validators kept
+        self.incomplete: set[str] = set()
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.fetch_problem, signal=our_signals.fetch_problem)
+        crawler.signals.connect(self.listing_incomplete, signal=listing_incomplete)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchStateMiddleware:
@@ -161,15 +224,7 @@ class FetchStateMiddleware:
             count = self.admitted[source] = self.admitted.get(source, 0) + 1
             cap = self.article_cap.get(source)
             if cap is not None and count > cap:
-                self.crawler.stats.inc_value(f"syndicator/postponed/{source}")
-                if count == cap + 1:
-                    logger.warning(
-                        "%s: more than %d article pages to fetch (its "
-                        "max_articles_per_run); the rest wait for the next run",
-                        source,
-                        cap,
-                    )
-                raise Postponed(f"over the source's max_articles_per_run ({cap})")
+                raise postpone(self.crawler, request, cap, count)
         request.meta["syndicator_admitted"] = True
         self.fetching.add(request.url)
 
@@ -202,6 +257,10 @@ class FetchStateMiddleware:
         record = self.pending.setdefault(url, {"source": source})
         record["error"] = error
 
+    def listing_incomplete(self, url: str | None) -> None:
+        if url:
+            self.incomplete.add(url)
+
     def _remember(self, request: Request, record: dict[str, Any]) -> None:
         record["source"] = request.meta.get("source")
         record["kind"] = request.meta.get("syndicator_kind")
@@ -215,12 +274,20 @@ class FetchStateMiddleware:
 
     def spider_closed(self, reason: str) -> None:
         for url, record in self.pending.items():
-            if reason != "finished":
+            if url in self.incomplete:  # no 304 next run: what was left is listed again
+                record["etag"] = record["last_modified"] = None
+            elif reason != "finished":  # the validators of the last finished run stand
                 record.pop("etag", None)
                 record.pop("last_modified", None)
             self.store.record_fetch(url, **record)
         self.pending.clear()
         self.store.flush()
+
+
+def listed_in(request: Request) -> str | None:
+    """The feed, sitemap or section page that listed this article page."""
+    kind, _, url = str(request.meta.get("via") or "").partition(" ")
+    return url if kind in DISCOVERY else None
 
 
 ANSWERED_STATUS = "syndicator_answered_status"
@@ -253,21 +320,54 @@ def _header(response: Response, name: str) -> str | None:
 
 class NetworkGuardMiddleware:
     """Refuses requests to non-public addresses the source did not allow
-    (see :mod:`syndicator.netguard`); redirects come back through here too."""
+    (see :mod:`syndicator.netguard`); redirects come back through here too.
 
-    def __init__(self, allowed: dict[str, list[IPNetwork]]) -> None:
+    Every request is judged by its own source's networks. A request of no
+    source (robots.txt, which Scrapy fetches for a host before the first page
+    there) is judged by the networks of the sources that asked for that host,
+    and the resolver is told which networks each host may resolve to when
+    the connection is made (:class:`syndicator.resolver.HostAllowances`)."""
+
+    def __init__(self, allowed: dict[str, list[IPNetwork]], allowances: HostAllowances) -> None:
         self.allowed = allowed
-        self.any_allowed = [net for nets in allowed.values() for net in nets]
+        self.allowances = allowances
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NetworkGuardMiddleware:
         config = config_from_settings(crawler.settings)
-        return cls({source.name: list(source.allow_networks) for source in config.sources})
+        allowed = {source.name: list(source.allow_networks) for source in config.sources}
+        return cls(allowed, host_allowances())
 
     async def process_request(self, request: Request) -> None:
         source = request.meta.get("source")
-        allowed = self.allowed.get(source, []) if source else self.any_allowed
+        host = urlsplit(request.url).hostname or ""
+        allowed = self.allowed.get(source, []) if source else self.allowances.networks(host)
         try:
-            await check_url(request.url, allowed, "list its network in the source's allow_networks")
+            await check_url(request.url, allowed, ALLOW_HINT)
         except NetworkRefusedError as exc:
             raise NetworkRefused(str(exc)) from None
+        if source:  # only a request that goes out shares the host's connections
+            self.allowances.note(host, allowed)
+
+
+class UrlLengthMiddleware:
+    """Refuses URLs longer than ``URLLENGTH_LIMIT`` (2,083, Scrapy's default).
+
+    In place of Scrapy's spider middleware of the same name, which drops such
+    a request with an INFO line only: refused here, the request goes to its
+    errback like every other refusal, and the page gets a drops row (an
+    article) or a fetch_state error (a feed, sitemap or section page)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UrlLengthMiddleware:
+        return cls(crawler.settings.getint("URLLENGTH_LIMIT"))
+
+    def process_request(self, request: Request) -> None:
+        if self.limit and len(request.url) > self.limit:
+            raise UrlTooLong(
+                f"the URL is {len(request.url):,} characters long; the crawl fetches "
+                f"none over {self.limit:,} (URLLENGTH_LIMIT)"
+            )

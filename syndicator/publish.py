@@ -5,18 +5,25 @@ Partners run side by side (asyncio + httpx), each with its own concurrency
 limit, timeouts and connection pool, so a partner that is down holds up no
 other. A failed delivery is retried a few times within the run when the
 failure looks brief, then scheduled for later with exponential backoff and
-jitter (or after the partner's ``Retry-After``), up to the partner's
-``max_attempts``; a permanent failure (most 4xx) is kept with the partner's
-message for an operator.
+jitter (or after the partner's ``Retry-After``; either at most six hours), up
+to the partner's ``max_attempts``; a permanent failure (most 4xx, any
+redirect) is kept with the partner's message for an operator.
+
+A failure of our own (an answer the code did not expect, text a feed cannot
+hold, a file that cannot be written) is that delivery's or that partner's,
+recorded the same way, and the run goes on. Every error line passes the
+partners' secrets through one :class:`~syndicator.logs.Redactor` before it is
+stored or printed, as a partner may quote our credentials back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,61 +33,30 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from syndicator import __version__
 from syndicator.config import AtomPartner, Config, ConfigError, WebhookPartner, WordPressPartner
 from syndicator.deliveries import Deliveries, revision_hash
-from syndicator.guarded_http import GuardedNetworkBackend, guarded_transport
-from syndicator.netguard import httpx_guard
-from syndicator.partners import PartnerError
+from syndicator.guarded_http import guarded_client
+from syndicator.images import ClientsBySource
+from syndicator.logs import Redactor, partner_secrets
+from syndicator.partners import RETRY_AFTER_CAP, PartnerError, unexpected_error
+from syndicator.publish_report import PartnerReport, PublishReport, summary_line
 from syndicator.store import Store
 
 IN_RUN_TRIES = 3
 IN_RUN_MAX_WAIT = 10.0  # seconds; a longer Retry-After is honoured in a later run
 BACKOFF_BASE = 60.0
-BACKOFF_CAP = 6 * 3600.0
+BACKOFF_CAP = RETRY_AFTER_CAP  # our longest wait, and the longest a partner can ask for
 BREAKER_AFTER = 3  # consecutive transport failures after which a partner rests until next run
+MAX_ERROR = 500  # characters of an error line kept and printed
+
+log = logging.getLogger(__name__)
 
 AnyPartner = WordPressPartner | WebhookPartner | AtomPartner
-
-
-@dataclass
-class PartnerReport:
-    name: str
-    kind: str
-    new: int = 0
-    updated: int = 0
-    retrying: int = 0
-    failed: int = 0
-    waiting: int = 0
-    errors: list[str] = field(default_factory=list)
-    planned: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.retrying or self.failed or self.errors)
-
-
-@dataclass
-class PublishReport:
-    partners: list[PartnerReport]
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return all(p.ok for p in self.partners)
-
-    def total(self, attribute: str) -> int:
-        return sum(getattr(p, attribute) for p in self.partners)
-
-    @property
-    def nothing_done(self) -> bool:
-        return not any(
-            p.new or p.updated or p.retrying or p.failed or p.errors or p.planned
-            for p in self.partners
-        )
+__all__ = ["PartnerReport", "PublishReport", "Publisher", "summary_line"]
 
 
 def backoff_until(attempts: int, retry_after: float | None) -> str:
     """When to try again: the partner's Retry-After, else exponential backoff with jitter."""
     if retry_after is not None:
-        delay = retry_after
+        delay = min(retry_after, BACKOFF_CAP) if math.isfinite(retry_after) else BACKOFF_CAP
     else:
         delay = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
         delay *= random.uniform(0.75, 1.25)
@@ -123,13 +99,20 @@ class Publisher:
         *,
         dry_run: bool = False,
         on_event: Callable[[str, str], None] | None = None,
+        run_id: int | None = None,
     ) -> None:
         self.config = config
         self.store = store
+        self.run_id = run_id  # the publish run's row in ``runs``, for the notes it writes
         self.deliveries = Deliveries(store, dry_run=dry_run)
         self.dry_run = dry_run
-        self.on_event = on_event or (lambda partner, text: None)
-        self.source_networks = [n for s in config.sources for n in s.allow_networks]
+        # every error line passes it on its way to the store or the output
+        self.redact = Redactor(partner_secrets(config))
+        events = on_event or (lambda partner, text: None)
+        self.on_event = lambda partner, text: events(partner, self.redact(text))
+        # what is fetched on an article's behalf (its image) may reach only the
+        # networks its own source allows, never another source's
+        self.source_networks = {s.name: list(s.allow_networks) for s in config.sources}
 
     async def run(self, partners: list[AnyPartner]) -> PublishReport:
         secrets = {} if self.dry_run else {p.name: secret_for(p) for p in partners}
@@ -154,14 +137,22 @@ class Publisher:
         report = PartnerReport(partner.name, partner.kind)
         reason = self.deliveries.disabled_reason(partner.name)
         if reason:
-            report.errors.append(f"{partner.name}: disabled: {reason}")
+            report.errors.append(self._line(f"{partner.name}: disabled: {reason}"))
             return report
-        self.deliveries.enqueue(partner.name, partner.sources, partner.since)
-        due = self.deliveries.due(partner.name)
-        if isinstance(partner, AtomPartner):
-            self._atom(partner, due, report)
-        elif due:
-            await self._send_all(partner, secret, due, report)
+        try:
+            self.deliveries.enqueue(partner.name, partner.sources, partner.since)
+            due = self.deliveries.due(partner.name)
+            if isinstance(partner, AtomPartner):
+                self._atom(partner, due, report)
+            elif due:
+                await self._send_all(partner, secret, due, report)
+        except Exception as exc:
+            # a failure of our own (deliveries and adapters record theirs as they
+            # happen): it stops this partner, and no other
+            log.debug("publishing to %s stopped", partner.name, exc_info=True)
+            error = unexpected_error(exc, f"{partner.name}: publishing")
+            report.errors.append(self._line(str(error)))
+            self.on_event(partner.name, report.errors[-1])
         report.waiting = self.deliveries.waiting(partner.name)
         return report
 
@@ -178,7 +169,10 @@ class Publisher:
             for row in self.store.db.execute(
                 """select d.article_id from deliveries d join articles a on a.id = d.article_id
                where d.partner = ? and d.status in ('sent', 'pending', 'sending')
-               order by coalesce(a.published_at, a.first_seen_at) desc limit ?""",
+               -- no article was published after we first saw it: a date in the future
+               -- (in a store from before normalise clamped them) cannot hold the top
+               order by min(coalesce(a.published_at, a.first_seen_at), a.first_seen_at) desc
+               limit ?""",
                 [partner.name, partner.entries],
             )
         ]
@@ -186,8 +180,19 @@ class Publisher:
         if self.dry_run:
             report.planned.append(f"would write {len(articles)} entries to {path}")
             return
-        write_feed(partner, path, articles, self.config.publisher.name)
+        try:
+            left_out = write_feed(partner, path, articles, self.config.publisher.name)
+        except Exception as exc:
+            log.debug("writing %s failed", path, exc_info=True)
+            error = unexpected_error(exc, f"{partner.name}: {path}")
+            self._partner_failed(partner, due, error, report)
+            return
         for row in due:
+            if row["id"] in left_out:
+                why = f"{partner.name}: left out of the feed: {left_out[row['id']]}"
+                failure = PartnerError(why, permanent=True)
+                self._record_failure(partner, row, failure, report, attempts=row["attempts"] + 1)
+                continue
             self.deliveries.mark_sent(
                 row["id"],
                 partner.name,
@@ -196,7 +201,8 @@ class Publisher:
                 delivered_hash=revision_hash(row),
             )
             self._count(report, row)
-        self.on_event(partner.name, f"wrote {len(articles)} entries to {path}")
+        written = len(articles) - len(left_out)
+        self.on_event(partner.name, f"wrote {written} entries to {path}")
 
     def _article(self, article_id: str) -> dict[str, Any]:
         row = self.store.article(article_id) or {}
@@ -208,21 +214,12 @@ class Publisher:
     # -- HTTP partners ----------------------------------------------------------------
 
     def _client(self, partner: AnyPartner, allowed: list[Any], hint: str) -> httpx.AsyncClient:
-        timeout = httpx.Timeout(partner.timeout, connect=min(10.0, partner.timeout))
-        limits = httpx.Limits(
-            max_connections=partner.concurrency, max_keepalive_connections=partner.concurrency
-        )
-        return httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            # connections go only to addresses judged when they are made ...
-            transport=guarded_transport(GuardedNetworkBackend(allowed, hint), limits),
-            headers={
-                "User-Agent": f"syndicator/{__version__} (+{self.config.publisher.contact_url})"
-            },
-            # ... and a proxy from the environment, which resolves names itself,
-            # is not asked to reach a URL whose host is refused here
-            event_hooks={"request": [httpx_guard(allowed, hint)]},
+        return guarded_client(
+            allowed,
+            hint,
+            timeout=partner.timeout,
+            connections=partner.concurrency,
+            user_agent=f"syndicator/{__version__} (+{self.config.publisher.contact_url})",
         )
 
     async def _send_all(
@@ -234,15 +231,26 @@ class Publisher:
                 report.planned.append(f"would {action} {row['title']!r} ({row['url']})")
             return
         hint = f"list its network in partner {partner.name!r}'s allow_networks"
+
+        def image_client(source: str) -> httpx.AsyncClient:
+            networks = self.source_networks.get(source, [])  # a source gone from the config: none
+            allow = f"list its network in source {source!r}'s allow_networks"
+            return self._client(partner, networks, allow)
+
         async with (
             self._client(partner, list(partner.allow_networks), hint) as client,
-            self._client(partner, self.source_networks, "allow the source's network") as images,
+            ClientsBySource(image_client) as images,
         ):
             try:
                 adapter = self._adapter(partner, client, secret, images)
                 await adapter.open()
             except PartnerError as exc:
                 self._partner_failed(partner, due, exc, report)
+                return
+            except Exception as exc:  # ours, on an answer we did not expect
+                log.debug("opening %s failed", partner.name, exc_info=True)
+                error = unexpected_error(exc, f"{partner.name}: connecting")
+                self._partner_failed(partner, due, error, report)
                 return
             limit = asyncio.Semaphore(partner.concurrency)
             breaker = {"failures": 0, "stopped": 0}
@@ -254,12 +262,25 @@ class Publisher:
             await asyncio.gather(*(one(row) for row in due))
 
     def _adapter(
-        self, partner: AnyPartner, client: httpx.AsyncClient, secret: str, images: httpx.AsyncClient
+        self, partner: AnyPartner, client: httpx.AsyncClient, secret: str, images: ClientsBySource
     ) -> Any:
         if isinstance(partner, WordPressPartner):
             from syndicator.partners.wordpress import WordPressAdapter
 
-            return WordPressAdapter(partner, client, secret, images)
+            def left_out(article: dict[str, Any], why: str) -> None:
+                why = self._line(why)  # it may quote the partner's answer
+                self.store.record_note(
+                    article["url"],
+                    "image_left_out",
+                    why,
+                    source=article.get("source"),
+                    article_id=article["id"],
+                    partner=partner.name,
+                    run_id=self.run_id,
+                )
+                self.on_event(partner.name, f"left out the image of {article['title']!r}: {why}")
+
+            return WordPressAdapter(partner, client, secret, images, left_out)
         from syndicator.partners.webhook import WebhookAdapter
 
         return WebhookAdapter(partner, client, secret)
@@ -272,7 +293,7 @@ class Publisher:
         report: PartnerReport,
     ) -> None:
         """The partner cannot be used at all this run (down, or refusing our login)."""
-        report.errors.append(str(exc))
+        report.errors.append(self._line(str(exc)))
         for row in due:
             self._record_failure(partner, row, exc, report, attempts=row["attempts"] + 1)
 
@@ -293,7 +314,7 @@ class Publisher:
             article["media_id"] = media_id  # an in-run retry must not upload it again
 
         async def attempt() -> Any:
-            article["remote_key"] = article["remote_key"] or adapter.remote_key(article)
+            article["remote_key"] = delivery_key(adapter, article)
             self.deliveries.mark_sending(article["id"], partner.name, article["remote_key"])
             try:
                 return await adapter.deliver(article, remember_media)
@@ -324,6 +345,19 @@ class Publisher:
                 media_id=article.get("media_id"),
             )
             return
+        except Exception as exc:
+            # our own code failed on this article (an answer it did not expect, a
+            # value it cannot send): this delivery's failure, no other's
+            log.debug("delivering %s to %s failed", row["id"], partner.name, exc_info=True)
+            self._record_failure(
+                partner,
+                row,
+                unexpected_error(exc, f"{partner.name}: delivering {row['title']!r}"),
+                report,
+                attempts=article["attempts"],
+                media_id=article.get("media_id"),
+            )
+            return
         breaker["failures"] = 0
         self.deliveries.mark_sent(
             row["id"],
@@ -347,7 +381,7 @@ class Publisher:
         attempts: int,
         media_id: str | None = None,
     ) -> None:
-        message = str(exc)
+        message = self._line(str(exc))
         if exc.disable:
             self.deliveries.disable(partner.name, message)
         if exc.permanent:
@@ -367,6 +401,11 @@ class Publisher:
             report.errors.append(message)
         self.on_event(partner.name, f"failed {row['title']!r}: {message}")
 
+    def _line(self, text: str) -> str:
+        """An error as it is stored and printed: one line, secrets redacted, not too long."""
+        line = self.redact(" ".join(text.split()))
+        return line if len(line) <= MAX_ERROR else line[: MAX_ERROR - 1] + "…"
+
     def _count(self, report: PartnerReport, row: dict[str, Any]) -> None:
         if row["remote_id"]:
             report.updated += 1
@@ -374,23 +413,13 @@ class Publisher:
             report.new += 1
 
 
-def summary_line(report: PublishReport, seconds: float) -> str:
-    if report.dry_run:
-        planned = sum(len(p.planned) for p in report.partners)
-        return f"publish dry run: {planned} planned action{'s' * (planned != 1)}; nothing was sent"
-    sent = report.total("new") + report.total("updated")
-    head = "publish finished" if report.ok else "publish finished with failures"
-    line = (
-        f"{head}; {sent} sent ({report.total('new')} new, {report.total('updated')} "
-        f"updates), {report.total('retrying')} to retry, {report.total('failed')} failed, "
-        f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
-        f"in {seconds:.1f}s"
-    )
-    errors = [e for p in report.partners for e in p.errors]
-    if errors:
-        line += (
-            "; "
-            + "; ".join(errors[:3])
-            + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
-        )
-    return line
+def delivery_key(adapter: Any, article: dict[str, Any]) -> str:
+    """The delivery's idempotency key (``deliveries.remote_key``), stored before
+    the first request goes out. The stored key stays while the adapter keeps it:
+    a WordPress post's slug for the article's life; a webhook's message id for
+    one delivery (its ``keeps_key`` says when a new delivery needs a new one)."""
+    stored = article.get("remote_key")
+    keeps = getattr(adapter, "keeps_key", None)
+    if stored and (keeps is None or keeps(article, stored)):
+        return stored
+    return adapter.remote_key(article)

@@ -65,8 +65,13 @@ ITEM_PIPELINES = {
 SPIDER_MIDDLEWARES = {
     # nearest the spider: known, unchanged pages are left out before anything else
     "syndicator.middlewares.UnchangedPagesFilter": 950,
+    # drops over-long URLs without a trace; syndicator.middlewares.UrlLengthMiddleware
+    # refuses them where the refusal reaches the request's errback and is recorded
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
 }
+URLLENGTH_LIMIT = 2083
 DOWNLOADER_MIDDLEWARES = {
+    "syndicator.middlewares.UrlLengthMiddleware": 40,
     # before RobotsTxtMiddleware (100), so known, repeated and over-the-cap articles
     # cost nothing; outside RetryMiddleware (550), so it sees only final outcomes
     "syndicator.middlewares.FetchStateMiddleware": 50,

@@ -2,7 +2,8 @@
 
 Table and column names are a public interface (operators query them with
 sqlite-utils, Datasette and the ``sqlite3`` shell); the README documents each
-one. The schema only ever changes through a numbered migration below.
+one. The schema only ever changes through a numbered migration
+(:mod:`syndicator.schema`).
 
 Writes are batched: a transaction stays open until ``batch_size`` writes or
 ``batch_seconds`` have passed, then commits. One crawl process is the only
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from syndicator.dates import utc_now
+from syndicator.schema import migrate
 
 
 def article_id(canonical_url: str) -> str:
@@ -32,183 +34,6 @@ def article_id(canonical_url: str) -> str:
 def content_hash(body_text: str) -> str:
     """SHA-256 of the body text with whitespace collapsed, so re-wrapping is no change."""
     return hashlib.sha256(" ".join(body_text.split()).encode("utf-8")).hexdigest()
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db["sources"].create(
-        {
-            "name": str,
-            "title": str,
-            "enabled": int,
-            "feeds": str,
-            "sitemaps": str,
-            "sections": str,
-            "updated_at": str,
-        },
-        pk="name",
-    )
-    db["articles"].create(
-        {
-            "id": str,
-            "source": str,
-            "url": str,
-            "canonical_url": str,
-            "title": str,
-            "author": str,
-            "published_at": str,
-            "modified_at": str,
-            "language": str,
-            "image_url": str,
-            "tags": str,
-            "description": str,
-            "body_html": str,
-            "body_text": str,
-            "word_count": int,
-            "republish_html": str,
-            "content_hash": str,
-            "first_seen_at": str,
-            "last_seen_at": str,
-            "changed_at": str,
-        },
-        pk="id",
-        not_null={"source", "url", "canonical_url", "content_hash"},
-    )
-    db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["source", "first_seen_at"])
-    db["articles"].enable_fts(["title", "body_text"], create_triggers=True, tokenize="porter")
-    db["teasers"].create(
-        {
-            "article_id": str,
-            "position": int,
-            "title": str,
-            "url": str,
-            "excerpt": str,
-            "image_url": str,
-        },
-        pk=("article_id", "position"),
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-    db["fetch_state"].create(
-        {
-            "url": str,
-            "source": str,
-            "kind": str,
-            "status": int,
-            "etag": str,
-            "last_modified": str,
-            "fetched_at": str,
-            "error": str,
-        },
-        pk="url",
-    )
-    db["runs"].create(
-        {
-            "id": int,
-            "command": str,
-            "started_at": str,
-            "finished_at": str,
-            "status": str,
-            "counts": str,
-            "error": str,
-        },
-        pk="id",
-    )
-    db["drops"].create(
-        {
-            "url": str,
-            "source": str,
-            "reason": str,
-            "detail": str,
-            "at": str,
-            "first_at": str,
-            "times": int,
-            "run_id": int,
-        },
-        pk=("url", "reason"),
-    )
-    db["drops"].create_index(["at"])
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    db["deliveries"].create(
-        {
-            "article_id": str,
-            "partner": str,
-            "status": str,
-            "remote_id": str,
-            "remote_url": str,
-            "remote_key": str,
-            "media_id": str,
-            "delivered_hash": str,
-            "attempts": int,
-            "next_attempt_at": str,
-            "last_error": str,
-            "created_at": str,
-            "updated_at": str,
-            "sent_at": str,
-        },
-        pk=("article_id", "partner"),
-        foreign_keys=[("article_id", "articles", "id")],
-        not_null={"status"},
-    )
-    db["deliveries"].create_index(["partner", "status", "next_attempt_at"])
-    db["partners"].create(
-        {
-            "name": str,
-            "kind": str,
-            "url": str,
-            "disabled_at": str,
-            "disabled_reason": str,
-            "updated_at": str,
-        },
-        pk="name",
-    )
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    db["articles"].add_column("duplicate_of", str)
-    db["articles"].add_column("similarity", float)
-    db["articles"].add_column("revision", int)
-    db.execute("update articles set revision = 1")
-    db["articles"].create_index(["duplicate_of"])
-    db.execute(
-        """create table fingerprints (hash integer not null, article_id text not null,
-           primary key (hash, article_id)) without rowid"""
-    )
-    db.execute("create index fingerprints_article on fingerprints (article_id)")
-    db["revisions"].create(
-        {
-            "article_id": str,
-            "revision": int,
-            "title": str,
-            "body_text": str,
-            "body_html": str,
-            "content_hash": str,
-            "modified_at": str,
-            "first_seen_at": str,
-            "replaced_at": str,
-        },
-        pk=("article_id", "revision"),
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migration_1,
-    _migration_2,
-    _migration_3,
-]
-
-
-def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the schema up to date; returns the schema version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.atomic():
-            step(db)
-            db.execute(f"PRAGMA user_version = {number}")
-    return len(MIGRATIONS)
 
 
 def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str) -> None:
@@ -301,14 +126,28 @@ class Store:
     def fetch_state(self, url: str) -> dict[str, Any] | None:
         return self._row("select * from fetch_state where url = ?", [url])
 
-    def discovered_sitemaps(self, source: str, exclude: list[str]) -> list[str]:
-        """Sitemaps of the source found through an index, still answering."""
+    def discovered_sitemaps(
+        self, source: str, exclude: list[str], limit: int | None = None
+    ) -> list[str]:
+        """Sitemaps of the source found through an index (those in ``exclude``
+        are the configured ones), still answering, the most recently fetched
+        first. With ``limit`` (the source's ``max_sitemaps_per_run``) only that
+        many are kept: the older ones' ``fetch_state`` rows are deleted, so the
+        sitemaps an index ever listed do not pile up run after run."""
         rows = self.db.execute(
-            """select url from fetch_state where source = ? and kind = 'sitemap'
-               and (status is null or status < 400) order by url""",
+            """select url, status from fetch_state where source = ? and kind = 'sitemap'
+               order by fetched_at desc, url""",
             [source],
         ).fetchall()
-        return [row[0] for row in rows if row[0] not in exclude]
+        found = [(url, status) for url, status in rows if url not in exclude]
+        if limit is not None and len(found) > limit:
+            with self.write() as db:
+                db.conn.executemany(
+                    "delete from fetch_state where url = ?", [(url,) for url, _ in found[limit:]]
+                )
+            self.flush()
+            del found[limit:]
+        return [url for url, status in found if status is None or status < 400]
 
     def due_for_recheck(
         self, source: str, schedule: list[tuple[float, float]], limit: int = 1000
@@ -471,6 +310,32 @@ class Store:
                      source = excluded.source, detail = excluded.detail, at = excluded.at,
                      times = times + 1, run_id = excluded.run_id""",
                 [url, source, reason, detail, now, now, run_id],
+            )
+
+    def record_note(
+        self,
+        url: str,
+        kind: str,
+        detail: str,
+        *,
+        source: str | None = None,
+        article_id: str | None = None,
+        partner: str = "",
+        run_id: int | None = None,
+    ) -> None:
+        """Note that an article (``partner`` empty) or its delivery to ``partner``
+        was changed or left something out, and why; one row per (url, partner,
+        kind), counted each time it happens again."""
+        now = utc_now()
+        with self.write() as db:
+            db.execute(
+                """insert into notes (url, partner, kind, source, article_id, detail, at,
+                     first_at, times, run_id) values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                   on conflict (url, partner, kind) do update set
+                     source = excluded.source, article_id = excluded.article_id,
+                     detail = excluded.detail, at = excluded.at, times = times + 1,
+                     run_id = excluded.run_id""",
+                [url, partner, kind, source, article_id, detail, now, now, run_id],
             )
 
     def start_run(self, command: str) -> int:

@@ -54,6 +54,15 @@ def write_config(path: Path, sources: list[dict[str, Any]], **publisher: Any) ->
     return path
 
 
+def add_partners(config: Path, *partners: dict[str, Any]) -> Path:
+    """Append ``[[partners]]`` tables to a config file written by :func:`write_config`."""
+    with config.open("a") as out:
+        for partner in partners:
+            out.write("\n[[partners]]\n")
+            out.writelines(f"{key} = {toml_value(value)}\n" for key, value in partner.items())
+    return config
+
+
 def syndicator(
     *args: str, config: Path | None = None, timeout: float = 180, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -327,6 +327,24 @@ def test_ingest_takes_up_what_a_dead_ingest_had_taken(redis_server: RedisServer)
     assert shared.drained()
 
 
+def test_a_pop_whose_answer_redis_lost_is_put_back(redis_server: RedisServer) -> None:
+    """Redis ran a worker's pop but the answer never arrived (the connection
+    dropped as Redis went down): the request sits under a worker that lives on
+    without it, which no heartbeat lapse frees. After the outage the worker
+    puts back what Redis says it holds and it does not know of."""
+    shared = Shared(Cluster(redis_url=redis_server.url, key_prefix="lost"))
+    shared.push(b"kept", 1.0)
+    shared.push(b"lost", 2.0)
+    assert shared.pop("w1") is not None  # held: the worker knows of it
+    keys = [shared.requests, shared.processing, shared.owners]
+    shared._pop(keys=keys, args=["w1"])  # the same script, its answer dropped
+    assert shared.backlog()["queued"] == 0 and shared.backlog()["in_flight"] == 2
+    assert shared.requeue_unheld("w2") == 0  # another worker's are not touched
+    assert shared.requeue_unheld("w1") == 1
+    assert shared.pop("w1")[1] == b"lost"  # type: ignore[index]
+    assert shared.backlog()["in_flight"] == 2
+
+
 @pytest.mark.parametrize(
     ("table", "problem"),
     [
@@ -379,3 +397,43 @@ def test_a_source_that_fails_entirely_fails_the_cluster_run(
         ("failed", "no page could be fetched from down")
     ]
     assert json.loads(runs[0]["counts"])["failed_sources"] == ["down"]
+
+
+def test_sigterm_stops_every_cluster_process_within_seconds(
+    tmp_path: Path, redis_server: RedisServer, processes: Any
+) -> None:
+    """A site that takes 50 s per answer: Scrapy's graceful stop would wait for
+    what is in flight. A worker and ingest end within seconds of SIGTERM, and
+    the coordinator closes its run's row as interrupted, says so in one line
+    and ends by the signal, as a one-process crawl does."""
+    with ArticleSite(20, delay=50) as site:
+        config = cluster_config(tmp_path, redis_server, site, crawl={"timeout": 60})
+        cluster = processes(config, workers=1)
+        command = [sys.executable, "-m", "syndicator", "--config", str(config), "crawl"]
+        coordinator = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            shared = Shared(load_config(config).cluster)  # type: ignore[arg-type]
+            wait_for(lambda: shared.backlog()["in_flight"] > 0, 60, "a request in flight")
+            for process in (cluster.workers[0], cluster.ingest):
+                assert process is not None
+                started = time.monotonic()
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+                assert time.monotonic() - started < 20, "SIGTERM took too long"
+            started = time.monotonic()
+            coordinator.send_signal(signal.SIGTERM)
+            _, stderr = coordinator.communicate(timeout=60)
+            assert time.monotonic() - started < 10
+        finally:
+            if coordinator.poll() is None:
+                coordinator.kill()
+                coordinator.communicate()
+    assert coordinator.returncode == -signal.SIGTERM
+    assert "crawl interrupted: stopped by SIGTERM" in stderr, stderr
+    assert "Traceback" not in stderr + cluster.log("worker0") + cluster.log("ingest")
+    runs = query(tmp_path / "store.db", "select command, status, error from runs")
+    statuses = {r["command"]: (r["status"], r["error"]) for r in runs}
+    assert statuses["crawl"] == ("interrupted", "stopped by SIGTERM")
+    assert statuses["ingest"][0] == "interrupted"

@@ -62,7 +62,7 @@ def write(tmp_path: Path, text: str) -> Path:
         (PUBLISHER + GOOD_SOURCE + GOOD_SOURCE, "sources: two sources are named 'herald'"),
         (
             PUBLISHER + "[crawl]\ndelay = -1\n" + GOOD_SOURCE,
-            "crawl.delay: Input should be greater than or equal to 0",
+            "crawl.delay: must be from 0 to 300 seconds (got -1)",
         ),
         ("[publisher\n", "not valid TOML"),
         (
@@ -88,6 +88,122 @@ def test_bad_config_names_file_key_and_problem(tmp_path: Path, text: str, messag
     assert "hunter2" not in line
     assert line.startswith(f"{path}: ")
     assert message in line
+
+
+# Every number in the config has a finite range; TOML's inf and nan are refused
+# like any other number out of it (a delay of inf or 1e9 made a crawl that
+# printed nothing and ignored SIGTERM).
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[crawl]\ndelay = inf\n", "crawl.delay: must be from 0 to 300 seconds (got inf)"),
+        ("[crawl]\ndelay = nan\n", "crawl.delay: must be from 0 to 300 seconds (got nan)"),
+        (
+            "[crawl]\ndelay = 1e9\n",
+            "crawl.delay: must be from 0 to 300 seconds (got 1000000000.0)",
+        ),
+        ("[crawl]\ntimeout = 0\n", "crawl.timeout: must be from 1 to 600 seconds (got 0)"),
+        (
+            "[crawl]\nmax_response_bytes = 1e12\n",
+            "crawl.max_response_bytes: must be from 1,024 to 1,073,741,824 bytes",
+        ),
+        (
+            "[crawl]\nconcurrency_per_domain = 1.5\n",
+            "crawl.concurrency_per_domain: must be a whole number from 1 to 64 (got 1.5)",
+        ),
+        ("[dedup]\nthreshold = 0\n", "dedup.threshold: must be more than 0 and at most 1 (got 0)"),
+        (
+            "[[dedup.recheck]]\nmax_age_days = inf\nevery_hours = 1\n",
+            "dedup.recheck[0].max_age_days: must be more than 0 and at most 3,650 days (got inf)",
+        ),
+        (
+            "[extraction]\ntimeout = 1e9\n",
+            "extraction.timeout: must be more than 0 and at most 600 seconds",
+        ),
+        (
+            "[cluster]\nredis_url = 'redis://127.0.0.1:6379/0'\nwait_timeout = inf\n",
+            "cluster.wait_timeout: must be more than 0 and at most 604,800 seconds (got inf)",
+        ),
+        (
+            GOOD_SOURCE.strip() + "\nmax_articles_per_run = 0\n",
+            "sources[0] (herald).max_articles_per_run: must be from 1 to 1,000,000 (got 0)",
+        ),
+        (
+            GOOD_SOURCE.strip() + "\nmax_sitemaps_per_run = 100000\n",
+            "sources[0] (herald).max_sitemaps_per_run: must be from 1 to 10,000 (got 100000)",
+        ),
+        (
+            GOOD_SOURCE.strip() + "\nsitemap_depth = 0\n",
+            "sources[0] (herald).sitemap_depth: must be from 1 to 10 (got 0)",
+        ),
+        (
+            GOOD_SOURCE.strip() + '\nsitemaps = ["https://h.example/a", "https://h.example/b"]'
+            "\nmax_sitemaps_per_run = 1\n",
+            "sources[0] (herald): sitemaps lists 2 sitemaps, more than max_sitemaps_per_run (1)",
+        ),
+        (
+            GOOD_SOURCE.strip() + "\n[sources.crawl]\ndelay = 301\n",
+            "sources[0] (herald).crawl.delay: must be from 0 to 300 seconds (got 301)",
+        ),
+        (
+            GOOD_SOURCE.strip() + '\nallow_networks = ["127.0.0.1/8"]\n',
+            "sources[0] (herald).allow_networks[0]: '127.0.0.1/8' has host bits set; "
+            "write the network, '127.0.0.0/8'",
+        ),
+        (
+            GOOD_SOURCE.strip() + '\nallow_networks = ["fd00::1/8"]\n',
+            "'fd00::1/8' has host bits set; write the network, 'fd00::/8'",
+        ),
+        (
+            GOOD_SOURCE.strip() + '\nallow_networks = ["intranet"]\n',
+            "sources[0] (herald).allow_networks[0]: not an IP network: 'intranet'",
+        ),
+        (
+            GOOD_SOURCE + '[[partners]]\nname = "wp"\nkind = "wordpress"\n'
+            'url = "https://wp.example"\nusername = "u"\npassword_env = "WP"\ntimeout = inf\n'
+            'allow_networks = ["10.1.2.3/8"]\n',
+            "partners[0] (wp).timeout: must be from 1 to 600 seconds (got inf) (and 1 more problem)",
+        ),
+    ],
+)
+def test_numbers_out_of_range_name_the_key_and_the_range(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    body = text if text.startswith("[[sources]]") or "\n[[sources]]" in text else text + GOOD_SOURCE
+    path = write(tmp_path, PUBLISHER + body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    line = str(caught.value)
+    assert "\n" not in line
+    assert line == f"{path}: {message}" or (message in line and line.startswith(f"{path}: "))
+
+
+def test_every_number_has_a_finite_range() -> None:
+    """No numeric key of any table is left without both bounds: each refuses
+    a huge value (and so inf) with the same one-line message."""
+    from pydantic import BaseModel
+
+    from syndicator import config as module
+
+    unbounded = []
+    for model in vars(module).values():
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for name, field in model.model_fields.items():
+            annotation = str(field.annotation)
+            if not ("int" in annotation or "float" in annotation) or "bool" in annotation:
+                continue
+            if "list" in annotation or "dict" in annotation:
+                continue
+            try:
+                model.__pydantic_validator__.validate_assignment(
+                    model.model_construct(), name, 10**30
+                )
+            except Exception as exc:
+                if "must be" in str(exc):
+                    continue
+            unbounded.append(f"{model.__name__}.{name}")
+    assert unbounded == []
 
 
 def test_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from syndicator.guarded_http import GuardedNetworkBackend, guarded_transport
 from syndicator.netguard import NetworkRefusedError, check_url
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.resolver import GuardedResolver
+from syndicator.resolver import GuardedResolver, HostAllowances
 from syndicator.siteserver import Site
 from tests.conftest import query, syndicator, write_config
 
@@ -184,7 +184,8 @@ def test_private_and_reserved_addresses_are_refused_without_connecting(address: 
     with pytest.raises(NetworkRefusedError):
         asyncio.run(check_url(f"http://{host}/x", [], "allow it"))
     resolver = object.__new__(GuardedResolver)
-    resolver.networks = [ipaddress.ip_network("127.0.0.3/32")]
+    resolver.allowances = HostAllowances()
+    resolver.allowances.note("some.name", [ipaddress.ip_network("127.0.0.3/32")])
     with pytest.raises(NetworkRefusedError):
         resolver._check(address, "some.name")
 
@@ -194,8 +195,30 @@ def test_public_addresses_pass_the_guard(address: str) -> None:
     host = f"[{address}]" if ":" in address else address
     asyncio.run(check_url(f"http://{host}/x", [], "allow it"))
     resolver: Any = object.__new__(GuardedResolver)
-    resolver.networks = []
+    resolver.allowances = HostAllowances()
     assert resolver._check(address, "some.name") == address
+
+
+def test_a_name_resolves_only_where_every_source_asking_for_it_may_go() -> None:
+    """At connection time a name is judged by the networks of the sources that
+    asked for it, never by another source's: a public source's link to a name
+    that a private source may reach is refused when the name resolves there
+    (DNS rebinding past the middleware's earlier check)."""
+    resolver: Any = object.__new__(GuardedResolver)
+    resolver.allowances = HostAllowances()
+    private = [ipaddress.ip_network("10.0.0.0/8")]
+    resolver.allowances.note("intranet.example", private)  # the private source's host
+    assert resolver._check("10.1.2.3", "intranet.example") == "10.1.2.3"
+    with pytest.raises(NetworkRefusedError):  # nobody asked for this name: public only
+        resolver._check("10.1.2.3", "rebinding.example")
+    # the public source asks for the same name: its connections carry both sources' requests
+    resolver.allowances.note("intranet.example", [])
+    with pytest.raises(NetworkRefusedError):
+        resolver._check("10.1.2.3", "intranet.example")
+    both = HostAllowances()
+    both.note("h", [ipaddress.ip_network("10.0.0.0/8")])
+    both.note("h", [ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("192.168.0.0/16")])
+    assert both.networks("H.") == [ipaddress.ip_network("10.1.0.0/16")]
 
 
 def test_an_allowed_network_lets_only_itself_through() -> None:

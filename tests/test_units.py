@@ -94,3 +94,21 @@ def test_first_words_cuts_and_drops_the_sources_ellipsis() -> None:
     assert first_words("one two three…", 5) == "one two three"
     assert first_words("one two three [...]", 5) == "one two three"
     assert first_words(None, 5) == ""
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1F;", "&#xFFFF;", "&#xfffe;", "&#11;"])
+def test_one_invisible_character_reference_does_not_cost_the_body(reference: str) -> None:
+    """lxml turns ``&#1;`` into U+0001, which trafilatura's XML tree refuses:
+    the whole body used to be lost ("no article body found") for it."""
+    from syndicator.extraction import extract_page
+
+    story = "".join(
+        f"<p>Paragraph {n} about the harbour{reference if n == 3 else ''} and its ferries, "
+        "the council and the budget for the new bridge.</p>"
+        for n in range(8)
+    )
+    page = f"<html><head><title>T</title></head><body><article><h1>T</h1>{story}</article>"
+    result = extract_page(page + "</body></html>", "http://127.0.0.1/story/")
+    assert result.get("problem") is None
+    assert "Paragraph 3 about the harbour and its ferries" in result["body_text"]
+    assert "Paragraph 7" in result["body_text"]

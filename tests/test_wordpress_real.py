@@ -15,10 +15,13 @@ import httpx
 import pytest
 
 from syndicator.partners.wordpress import media_slug
+from tests import test_images
 from tests.conftest import demo_sources, query, syndicator, write_config
 
 pytestmark = pytest.mark.wordpress
 HARNESS = Path("/var/lib/wp-harness")
+# the fixtures: the source site of the image stories, and the hostile server it links to
+source, hostile = test_images.source, test_images.hostile
 
 
 def credentials(port: int) -> dict[str, str]:
@@ -185,3 +188,44 @@ def test_drafts_are_found_again_after_a_lost_answer(
     conn.close()
     assert syndicator("publish", config=config, env=env).returncode == 0
     assert sorted(p["id"] for p in real_wp.posts()) == sorted(p["id"] for p in drafts)
+
+
+def test_only_images_by_their_bytes_reach_real_wordpress(
+    tmp_path: Path, source: Any, real_wp: RealWordPress
+) -> None:
+    """A script served as image/png under a ``.html`` name (which WordPress 6.1
+    stores for an editor and serves as text/html), an SVG, a PNG under a name
+    without extension and a JPEG labelled PNG: the media library gets the two
+    images, under syndicator's names, and nothing else; every article is a post."""
+    config = test_images.crawl_group(
+        tmp_path,
+        source,
+        "bytes",
+        real_wp.url,
+        username=real_wp.user,
+        password_env="REAL_WP_PASSWORD",
+    )
+    result = syndicator("publish", config=config, env={"REAL_WP_PASSWORD": real_wp.password})
+    assert result.returncode == 0, result.stderr
+    stories = test_images.by_story(tmp_path / "store.db")
+    assert {s["status"] for s in stories.values()} == {"sent"}
+    posts = {str(p["id"]): p for p in real_wp.posts()}
+    assert len(posts) == len(stories) == 4
+    media = real_wp.api("GET", "/wp/v2/media", per_page=100, context="edit")
+    assert sorted((m["mime_type"], m["media_type"]) for m in media) == [
+        ("image/jpeg", "image"),
+        ("image/png", "image"),
+    ]
+    names = sorted(m["source_url"].rpartition("/")[2] for m in media)
+    ids = {name: stories[name]["id"][:16] for name in ("bare", "mislabelled")}
+    assert names == sorted(
+        [f"syndicator-{ids['bare']}.png", f"syndicator-{ids['mislabelled']}.jpg"]
+    )
+    for name in ("bare", "mislabelled"):
+        assert posts[stories[name]["remote_id"]]["featured_media"] == int(stories[name]["media_id"])
+    for name in ("evil", "vector"):
+        assert posts[stories[name]["remote_id"]]["featured_media"] == 0
+        assert stories[name]["note"].startswith("not an image by its bytes")
+    uploads = HARNESS / "8089" / "www" / "wp-content" / "uploads"
+    assert uploads.is_dir()
+    assert [f for f in uploads.rglob("*") if f.suffix.lower() in (".html", ".htm", ".svg")] == []

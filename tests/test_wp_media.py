@@ -28,7 +28,7 @@ from syndicator.partners.wordpress import media_slug
 from syndicator.receivers.faults import Fault, RecordedRequest
 from syndicator.receivers.wordpress import WordPressReceiver
 from syndicator.siteserver import Site
-from tests.conftest import ROOT, SHARED, query, syndicator, write_config
+from tests.conftest import ROOT, SHARED, add_partners, query, syndicator, write_config
 
 WP_PASSWORD = "abcd EFGH 1234 ijkl MNOP 5678"
 STORIES = {"harbour": (3, 2), "bridge": (4, 4)}  # story -> the size of its PNG image
@@ -126,9 +126,7 @@ def publishing(
         "allow_networks": ["127.0.0.1/32"],
         **options,
     }
-    with config.open("a") as out:
-        out.write("\n[[partners]]\n")
-        out.writelines(f"{key} = {json.dumps(value)}\n" for key, value in partner.items())
+    add_partners(config, partner)
     return config, db
 
 
@@ -259,3 +257,37 @@ def test_the_receiver_numbers_and_finds_media_slugs_as_wordpress_does(
             400,
             {"status": "Status is forbidden."},
         )
+
+
+def test_an_upload_that_fails_for_a_while_is_retried_with_its_image(
+    tmp_path: Path, source: Site, crawled: Path, wordpress: WordPressReceiver
+) -> None:
+    """A 503 on the upload may pass: the delivery is tried again, image and all,
+    rather than going out without it."""
+    config, db = publishing(tmp_path, source, crawled, wordpress)
+    wordpress.faults.add(Fault(method="POST", path=r"^/wp/v2/media$", status=503, times=2))
+    result = syndicator("publish", config=config, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert_one_image_per_article(wordpress, db)
+    assert sorted(r.status for r in uploads(wordpress.requests)) == [201, 201, 503, 503]
+    assert query(db, "select * from notes") == []
+
+
+def test_on_the_last_attempt_the_post_goes_without_the_image(
+    tmp_path: Path, source: Site, crawled: Path, wordpress: WordPressReceiver
+) -> None:
+    """When the delivery's last allowed attempt still cannot upload the image, the
+    post goes out without it (after checking that the failed upload did not land)."""
+    config, db = publishing(tmp_path, source, crawled, wordpress, max_attempts=1)
+    wordpress.faults.add(Fault(method="POST", path=r"^/wp/v2/media$", status=503, times=10))
+    result = syndicator("publish", config=config, env=ENV)
+    assert result.returncode == 0, result.stderr
+    rows = query(db, "select * from deliveries where partner = 'wp'")
+    assert len(rows) == len(STORIES) and {r["status"] for r in rows} == {"sent"}
+    assert {r["media_id"] for r in rows} == {None}
+    assert [p["featured_media"] for p in wordpress.posts.values()] == [0] * len(STORIES)
+    assert wordpress.media == {}
+    assert len(media_lookups(wordpress.requests)) == len(STORIES)  # it did not land
+    notes = query(db, "select * from notes where kind = 'image_left_out' and partner = 'wp'")
+    assert sorted(n["article_id"] for n in notes) == sorted(r["article_id"] for r in rows)
+    assert {n["detail"] for n in notes} == {"the partner's upload kept failing: HTTP 503"}

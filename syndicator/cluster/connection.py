@@ -81,6 +81,7 @@ class PatientRedis(redis.Redis):
         result = retrying(call, *args, **kwargs)
         outage = _outages.pop(self.where, None)
         if outage is not None:
+            _recoveries[0] += 1
             away = time.monotonic() - outage[0]
             logger.warning("redis back at %s after %.0f s", self.where, away)
         return result
@@ -114,6 +115,14 @@ class PatientRedis(redis.Redis):
 # Redis address -> [when it went away, when that was last logged]: one report per
 # outage for all the clients of a process
 _outages: dict[str, list[float]] = {}
+_recoveries = [0]
+
+
+def recoveries() -> int:
+    """How many outages this process has seen end: a call that failed
+    meanwhile may have taken effect in Redis without its answer arriving."""
+    return _recoveries[0]
+
 
 REDIS_PARAMS: dict[str, Any] = {
     "redis_cls": "syndicator.cluster.connection.PatientRedis",

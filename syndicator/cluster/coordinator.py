@@ -10,6 +10,8 @@ for a recheck from it, and puts them in the seeds, so workers need no store.
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import time
 from typing import Any
 
@@ -39,7 +41,10 @@ def seeds(config: Config, store: Store, names: list[str] | tuple[str, ...]) -> l
             seed("feed", url, source.name)
         for url in source.sitemaps:
             seed("sitemap", url, source.name)
-        for url in store.discovered_sitemaps(source.name, exclude=source.sitemaps):
+        remembered = store.discovered_sitemaps(
+            source.name, exclude=source.sitemaps, limit=source.max_sitemaps_per_run
+        )
+        for url in remembered:
             seed("sitemap", url, source.name)
         for url in store.due_for_recheck(source.name, schedule):
             seed("recheck", url, source.name)
@@ -141,6 +146,16 @@ def failed_sources_since(store: Store, since: str) -> list[str]:
     return [source for (source,) in rows]
 
 
+class _Stopped(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped(signum)
+
+
 def run_cluster_crawl(
     config: Config,
     sources: list[str] | tuple[str, ...] = (),
@@ -148,7 +163,13 @@ def run_cluster_crawl(
     log_format: str = "text",
 ) -> dict[str, Any]:
     """Seed, wait, count: the run's row from the ``runs`` table, counts decoded
-    (the same shape as :func:`syndicator.crawl.run_crawl`'s)."""
+    (the same shape as :func:`syndicator.crawl.run_crawl`'s).
+
+    SIGTERM or SIGINT while waiting closes the run's row as ``interrupted``
+    with the counts so far, prints the summary line on stderr and ends the
+    process by the signal, as a one-process crawl does; what is still queued
+    stays for the workers."""
+    from syndicator.crawl import end_by_signal, summary_line
     from syndicator.logs import stderr_logging
 
     assert config.cluster is not None
@@ -158,19 +179,31 @@ def run_cluster_crawl(
     store = Store(config.store_path)
     run_id = None
     context = lambda: {"command": "crawl", "run_id": run_id}  # noqa: E731
+    started, stopped_by = time.monotonic(), None
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with stderr_logging(log_format, log_level, context=context):
             since = utc_now()
             run_id = store.start_run("crawl")
-            push_seeds(shared, run_id, seeds(config, store, sources))
-            error = wait_until_drained(shared, config.cluster.wait_timeout)
+            try:
+                push_seeds(shared, run_id, seeds(config, store, sources))
+                error = wait_until_drained(shared, config.cluster.wait_timeout)
+            except _Stopped as stop:
+                stopped_by, error = stop.signum, f"stopped by {stop}"
             # what the store got, and what only the workers know: the requests they
             # sent, the article pages over a source's cap (counted in Redis)
             counts = {**counts_since(store, since), **shared.run_counts()}
             if not error and counts["failed_sources"]:
                 error = "no page could be fetched from " + ", ".join(counts["failed_sources"])
-            status = "failed" if error else "ok"
+            status = "interrupted" if stopped_by else "failed" if error else "ok"
             store.finish_run(run_id, status, counts, error)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         store.close()
-    return {"id": run_id, "command": "crawl", "status": status, "counts": counts, "error": error}
+    run = {"id": run_id, "command": "crawl", "status": status, "counts": counts, "error": error}
+    if stopped_by is not None:
+        line = summary_line(run, time.monotonic() - started, str(config.store_path))
+        print(line, file=sys.stderr, flush=True)
+        end_by_signal(stopped_by)
+    return run

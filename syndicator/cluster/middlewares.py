@@ -11,6 +11,8 @@
   pages over it counted as the run's ``postponed``.
 - :class:`RequestCountMiddleware`: the run's ``requests``, counted across all
   workers.
+- :func:`take_sitemaps`: a source's ``max_sitemaps_per_run`` counted across all
+  workers (for the sitemaps that indexes list).
 
 Both counts go to Redis while the request is in flight, so the coordinator
 finds them complete once the cluster has drained (see
@@ -35,6 +37,7 @@ from syndicator.scrapy_settings import config_from_settings
 
 logger = logging.getLogger(__name__)
 LEASE_MARGIN = 30.0  # seconds a request may take beyond its download timeout
+RUN_KEY_SECONDS = 7 * 86400  # a run's own keys expire: no coordinator run lasts longer
 
 
 class SharedPolitenessMiddleware:
@@ -119,3 +122,15 @@ class RequestCountMiddleware:
 
     def process_request(self, request: Request) -> None:
         self.shared.count_request(request.meta.get("source", ""))
+
+
+def take_sitemaps(shared: Shared, source: str, wanted: int, cap: int) -> int:
+    """How many of ``wanted`` more sitemaps listed in indexes the source may
+    fetch this run, all workers together: ``P:run:<run id>:sitemaps`` counts
+    them per source (a hash, like ``P:run:admitted`` for article pages). Keyed
+    by the run, so a new run starts from nothing without the coordinator
+    clearing it; it expires on its own."""
+    key = f"{shared.prefix}:run:{shared.current_run()}:sitemaps"
+    total = int(shared.redis.hincrby(key, source, wanted))
+    shared.redis.expire(key, RUN_KEY_SECONDS)
+    return max(0, min(wanted, cap - (total - wanted)))

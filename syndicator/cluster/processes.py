@@ -1,5 +1,6 @@
 """Start a worker or the ingest process: one Scrapy crawl each, logging like
-``syndicator crawl`` (``--log-format``), with the Redis password redacted."""
+``syndicator crawl`` (``--log-format``), with the Redis password redacted,
+stopped by SIGTERM within seconds like ``syndicator crawl``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ class IngestLocked(Exception):
 def _crawl(
     config: Config, spider: type[Any], command: str, log_level: str, log_format: str, **args: Any
 ) -> None:
-    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from syndicator.cluster.connection import redis_url
+    from syndicator.crawl import StoppingCrawlerProcess
     from syndicator.logs import partner_secrets, stderr_logging
 
     assert config.cluster is not None
@@ -33,9 +34,11 @@ def _crawl(
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     with stderr_logging(log_format, log_level, secrets, context=lambda: {"command": command}):
-        process = CrawlerProcess(settings)
+        # SIGTERM stops it within seconds, as it does a one-process crawl: what a
+        # worker holds goes back to the queue, ingest closes its runs row
+        process = StoppingCrawlerProcess(settings, config.store_path)
         process.crawl(spider, **args)
-        process.start()
+        process.run()
     logging.getLogger("scrapy").handlers.clear()
 
 

@@ -73,24 +73,47 @@ return 1
 # KEYS workers; ARGV worker, timeout
 HEARTBEAT = _NOW + "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) return 1"
 
+# KEYS queue, processing, owners: an in-flight request back to the queue
+_PUT_BACK = """
+local function put_back(id, score)
+  local data = redis.call('HGET', KEYS[2], id)
+  if data then redis.call('ZADD', KEYS[1], score, data) end
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  return 1
+end
+"""
+
 # KEYS queue, processing, owners, workers -> how many requests went back to the queue
 REQUEUE_ORPHANS = (
     _NOW
+    + _PUT_BACK
     + """
 local owners = redis.call('HGETALL', KEYS[3])
 local moved = 0
 for i = 1, #owners, 2 do
   local worker, score = string.match(owners[i + 1], '^(%S+) (%S+)$')
   local alive = redis.call('ZSCORE', KEYS[4], worker)
-  if not alive or tonumber(alive) < now then
-    local data = redis.call('HGET', KEYS[2], owners[i])
-    if data then redis.call('ZADD', KEYS[1], score, data) end
-    redis.call('HDEL', KEYS[2], owners[i])
-    redis.call('HDEL', KEYS[3], owners[i])
-    moved = moved + 1
-  end
+  if not alive or tonumber(alive) < now then moved = moved + put_back(owners[i], score) end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+return moved
+"""
+)
+
+# KEYS queue, processing, owners; ARGV worker, the ids it holds... -> requests put back:
+# those Redis says the worker holds and it does not know of (a POP whose answer was lost)
+REQUEUE_UNHELD = (
+    _PUT_BACK
+    + """
+local held = {}
+for i = 2, #ARGV do held[ARGV[i]] = true end
+local owners = redis.call('HGETALL', KEYS[3])
+local moved = 0
+for i = 1, #owners, 2 do
+  local worker, score = string.match(owners[i + 1], '^(%S+) (%S+)$')
+  if worker == ARGV[1] and not held[owners[i]] then moved = moved + put_back(owners[i], score) end
+end
 return moved
 """
 )
@@ -202,6 +225,7 @@ class Shared(Keys):
         self._seen, self._prune, self._acquire = script(SEEN), script(PRUNE), script(ACQUIRE)
         self._take, self._recover = script(TAKE), script(RECOVER)
         self._backlog = script(BACKLOG)
+        self._requeue_unheld = script(REQUEUE_UNHELD)
 
     # -- the request queue ---------------------------------------------------
 
@@ -238,6 +262,16 @@ class Shared(Keys):
     def requeue_orphans(self) -> int:
         keys = [self.requests, self.processing, self.owners, self.workers]
         return int(self._requeue(keys=keys))
+
+    def requeue_unheld(self, worker: str) -> int:
+        """Put back what Redis says ``worker`` holds but it does not know of.
+
+        A pop is one Lua script: when Redis ran it but its answer was lost (a
+        connection dropped, Redis restarting), the request sits in
+        ``processing`` under a worker that lives on without it, and no
+        heartbeat lapse would ever free it. Called after an outage."""
+        keys = [self.requests, self.processing, self.owners]
+        return int(self._requeue_unheld(keys=keys, args=[worker, *sorted(self.held)]))
 
     def live_workers(self) -> int:
         return int(self.redis.zcount(self.workers, "(" + repr(self._now()), "+inf"))

@@ -3,19 +3,33 @@
 An adapter turns one stored article into what its partner expects and sends
 it, raising :class:`PartnerError` with a one-line reason when that fails.
 How often to retry, and what the store records, is the publisher's job.
+
+An adapter has ``open()``, ``deliver(article, remember_media)`` and
+``remote_key(article)``, the idempotency key the publisher stores before a
+delivery's first request. The key is kept for the article's life (WordPress:
+the post's slug) unless the adapter also has ``keeps_key(article, key)``,
+saying whether a stored key still names the delivery at hand (webhooks: a
+message id per delivery).
 """
 
 from __future__ import annotations
 
 import email.utils
+import math
+import re
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import httpx
 
 # 4xx answers worth another try; every other 4xx is the partner saying "no" for good
 RETRYABLE_4XX = (408, 409, 425, 429)
+# the longest a partner's Retry-After makes us wait (as long as our own backoff's longest)
+RETRY_AFTER_CAP = 6 * 3600.0
+# delay-seconds as RFC 9110 writes it, and with a fraction as some servers send it
+_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 class PartnerError(Exception):
@@ -51,21 +65,42 @@ class Delivered:
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date."""
+    """``Retry-After`` as seconds from now, at most :data:`RETRY_AFTER_CAP`: a
+    number of seconds, or an HTTP date (a past one is 0). ``None`` for anything
+    else (a negative or malformed number, a broken date): the partner's wish
+    is unreadable, so our own backoff decides."""
+    value = (value or "").strip()
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+    if _SECONDS.fullmatch(value):
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+        if when.tzinfo is None:  # "-0000": UTC, from a source that does not know better
+            when = when.replace(tzinfo=UTC)
+        seconds = max(0.0, when.timestamp() - time.time())
+    if not math.isfinite(seconds):  # 400 digits make a float, an infinite one
+        return RETRY_AFTER_CAP
+    return min(seconds, RETRY_AFTER_CAP)
 
 
 def error_for_status(response: httpx.Response, what: str, detail: str = "") -> PartnerError:
+    """The failure an answer other than 2xx means. A redirect is one too: we
+    do not follow it (the partner's address is the one the operator allowed),
+    so nothing was delivered, and retrying the same address cannot help."""
     status = response.status_code
+    if 300 <= status < 400:
+        location = response.headers.get("Location") or "nowhere (no Location header)"
+        return PartnerError(
+            f"{what}: HTTP {status} redirect to {' '.join(location.split())[:300]}; not "
+            "followed, so nothing was delivered (set the partner's url to the new "
+            "address if it moved)",
+            permanent=True,
+            status=status,
+        )
     message = f"{what}: HTTP {status}" + (f" {detail}" if detail else "")
     transient = status >= 500 or status in RETRYABLE_4XX
     return PartnerError(
@@ -88,6 +123,14 @@ def transport_error(exc: httpx.HTTPError, what: str) -> PartnerError:
     }.get(type(exc), type(exc).__name__)
     detail = " ".join(str(exc).split())
     return PartnerError(f"{what}: {kind}" + (f" ({detail})" if detail else ""))
+
+
+def unexpected_error(exc: Exception, what: str) -> PartnerError:
+    """Our own code failed on this delivery or partner (an answer it did not
+    expect, a value it cannot write, a bug): one line, and another try later,
+    as a fix or a changed answer may help."""
+    detail = " ".join(str(exc).split())
+    return PartnerError(f"{what}: failed unexpectedly ({type(exc).__name__}: {detail})")
 
 
 def article_excerpt(article: dict[str, Any], words: int = 55) -> str:

@@ -1,7 +1,9 @@
 """Atom partners: a feed file of the newest articles that the partner pulls.
 
 The file is written to a temporary name beside the target and renamed over
-it, so a reader never sees half a feed.
+it, so a reader never sees half a feed. An article that cannot be an entry
+(text XML cannot hold, in a store written before such text was cleaned on the
+way in) is left out, and said so, instead of costing every other its entry.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from feedgen.feed import FeedGenerator
 
 from syndicator import __version__
 from syndicator.config import AtomPartner
+from syndicator.dates import in_future
 from syndicator.partners import article_excerpt
 
 
@@ -24,8 +27,9 @@ def entry_id(article_id: str) -> str:
 
 def write_feed(
     partner: AtomPartner, path: Path, articles: list[dict[str, Any]], publisher: str
-) -> None:
-    """Write the feed of ``articles`` (newest first) to ``path``, atomically."""
+) -> dict[str, str]:
+    """Write the feed of ``articles`` (newest first) to ``path``, atomically.
+    Returns the articles left out, by id, with why."""
     feed = FeedGenerator()
     feed.id(f"urn:syndicator:partner:{partner.name}")
     feed.title(partner.title or f"{publisher}: articles for {partner.name}")
@@ -33,20 +37,20 @@ def write_feed(
     feed.generator("syndicator", __version__)
     if partner.feed_url:
         feed.link(href=partner.feed_url, rel="self")
-    newest = max((a.get("changed_at") or a["first_seen_at"] for a in articles), default=None)
-    feed.updated(newest or "1970-01-01T00:00:00+00:00")
+    left_out: dict[str, str] = {}
+    written = []
     for article in reversed(articles):  # feedgen puts each new entry first
         entry = feed.add_entry()
-        entry.id(entry_id(article["id"]))
-        entry.title(article.get("title") or article["url"])
-        entry.link(href=article["url"], rel="alternate")
-        if article.get("author"):
-            entry.author({"name": article["author"]})
-        if article.get("published_at"):
-            entry.published(article["published_at"])
-        entry.updated(article.get("changed_at") or article["first_seen_at"])
-        entry.summary(article_excerpt(article))
-        entry.content(article["republish_html"], type="html")
+        try:
+            _fill(entry, article)
+            entry.atom_entry()  # builds the entry's XML: what XML cannot hold fails here
+        except ValueError as exc:
+            feed.remove_entry(entry)
+            left_out[article["id"]] = f"it cannot be an Atom entry ({exc})"
+            continue
+        written.append(article)
+    newest = max((a.get("changed_at") or a["first_seen_at"] for a in written), default=None)
+    feed.updated(newest or "1970-01-01T00:00:00+00:00")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -58,3 +62,18 @@ def write_feed(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return left_out
+
+
+def _fill(entry: Any, article: dict[str, Any]) -> None:
+    entry.id(entry_id(article["id"]))
+    entry.title(article.get("title") or article["url"])
+    entry.link(href=article["url"], rel="alternate")
+    if article.get("author"):
+        entry.author({"name": article["author"]})
+    # a date in the future (a store from before they were clamped) is no publication date
+    if article.get("published_at") and not in_future(article["published_at"]):
+        entry.published(article["published_at"])
+    entry.updated(article.get("changed_at") or article["first_seen_at"])
+    entry.summary(article_excerpt(article))
+    entry.content(article["republish_html"], type="html")

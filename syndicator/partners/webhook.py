@@ -1,13 +1,17 @@
-"""Webhook partners: a signed JSON POST per article revision (Standard Webhooks).
+"""Webhook partners: a signed JSON POST per delivery (Standard Webhooks).
 
 The payload (version 1) is documented in the README. ``webhook-id`` is
-``<article id>-<revision>``: the same for every retry of one revision, so a
-receiver can drop repeats; a new revision of the article gets a new id.
+``<article id>-<revision>-<random>``, made at a delivery's first attempt and
+kept in ``deliveries.remote_key`` before the request goes out: every retry of
+that delivery, after a crash too, carries the same id, so a receiver can drop
+repeats; each new delivery of the article (the first, each update, also one
+back to an earlier text) gets a new id, so a receiver never drops new text.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,11 +80,19 @@ class WebhookAdapter:
         pass
 
     def remote_key(self, article: dict[str, Any]) -> str:
-        return f"{article['id']}-{revision_hash(article)}"
+        """A new message id, for a new delivery of the article as it is now."""
+        return f"{article['id']}-{revision_hash(article)}-{secrets.token_hex(6)}"
+
+    def keeps_key(self, article: dict[str, Any], key: str) -> bool:
+        """Whether a stored message id still names the delivery of this text. An
+        article that changed since (an update, or a change while a delivery was
+        being retried) is a new delivery: under the old id, a receiver that saw
+        the old text would drop the new one as a repeat."""
+        return key.split("-")[1:2] == [revision_hash(article)]
 
     async def deliver(self, article: dict[str, Any], remember_media: Any = None) -> Delivered:
         event = "article.updated" if article.get("remote_id") else "article.published"
-        message_id = self.remote_key(article)
+        message_id = article.get("remote_key") or self.remote_key(article)
         body = json.dumps(payload(article, event), ensure_ascii=False, sort_keys=True)
         now = datetime.now(UTC)
         headers = {
@@ -104,6 +116,6 @@ class WebhookAdapter:
                 disable=True,
                 status=410,
             )
-        if response.status_code >= 400:
+        if not response.is_success:  # a redirect too: it was not delivered
             raise error_for_status(response, what, " ".join(response.text.split())[:200])
         return Delivered(message_id, None)

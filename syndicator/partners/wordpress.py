@@ -11,6 +11,16 @@ The featured image gets the same care: it is uploaded with a slug of its own,
 (the upload's answer was lost, or the process died before the id was stored)
 first looks the image up by that slug, and reuses it if found, so a retry never
 leaves an orphan media item behind.
+
+An image that cannot be used costs the post its picture, never the post: an
+image that is no image by its bytes, too large or too slow
+(:mod:`syndicator.images`), or one the partner refuses, is left out, and
+``on_image_left_out`` is told why (the publisher writes it to ``notes``). It
+is not fetched again for the same article in the same run. An upload that
+failed in a way that may pass (a timeout, a 5xx other than WordPress's own
+refusal of the file) fails the attempt like any other request, so the
+delivery is retried with its image; only on the delivery's last allowed
+attempt does the post go without it.
 """
 
 from __future__ import annotations
@@ -19,12 +29,14 @@ import asyncio
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from syndicator.config import WordPressPartner
+from syndicator.dates import at_most_now
+from syndicator.images import MAX_IMAGE_SECONDS, Image, ImageLeftOut, fetch_image
 from syndicator.partners import (
     Delivered,
     PartnerError,
@@ -34,7 +46,9 @@ from syndicator.partners import (
 )
 
 ALL_STATUSES = "publish,future,draft,pending,private"
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# WordPress's answer when wp_handle_sideload() refused the file (its type, or a
+# plugin's rule): HTTP 500, but about this file, not a passing failure
+UPLOAD_REFUSED = "rest_upload_sideload_error"
 
 
 def post_slug(title: str | None, article_id: str) -> str:
@@ -55,12 +69,15 @@ class WordPressAdapter:
         partner: WordPressPartner,
         client: httpx.AsyncClient,
         password: str,
-        image_client: httpx.AsyncClient | None = None,
+        images: Callable[[str], httpx.AsyncClient] | None = None,
+        on_image_left_out: Callable[[dict[str, Any], str], None] | None = None,
     ) -> None:
         self.partner = partner
         self.client = client
         self.auth = httpx.BasicAuth(partner.username, password)
-        self.image_client = image_client
+        self.images = images  # source name -> the client that fetches for that source
+        self.on_image_left_out = on_image_left_out or (lambda article, why: None)
+        self._left_out: dict[str, str] = {}  # article id -> why, for this run
         self.root = partner.url.rstrip("/")
         self.pretty = True
         self._terms: dict[tuple[str, str], int | None] = {}
@@ -98,7 +115,7 @@ class WordPressAdapter:
             )
         except httpx.HTTPError as exc:
             raise transport_error(exc, what) from None
-        if response.status_code >= 400:
+        if not response.is_success:  # a redirect too: not followed, so nothing was done
             raise self._error(response, what)
         try:
             return response.json()
@@ -200,7 +217,8 @@ class WordPressAdapter:
             "slug": slug,
         }
         if partner.post_date == "original" and article.get("published_at"):
-            post["date_gmt"] = article["published_at"][:19]
+            # a date after now would have WordPress schedule the post ("future")
+            post["date_gmt"] = at_most_now(article["published_at"])[:19]
         if partner.author:
             post["author"] = partner.author
         if categories:
@@ -242,8 +260,10 @@ class WordPressAdapter:
 
     async def _featured_image(self, article: dict[str, Any]) -> str | None:
         url = article.get("image_url")
-        if not (self.partner.featured_image and url and self.image_client):
+        if not (self.partner.featured_image and url and self.images):
             return None
+        if article["id"] in self._left_out:
+            return None  # found unusable earlier in this run
         slug = media_slug(article["id"])
         if article.get("attempts", 0) > 0:
             # an earlier attempt may have uploaded it and never learnt its id
@@ -251,29 +271,44 @@ class WordPressAdapter:
             if found:
                 return found
         try:
-            response = await self.image_client.get(url, follow_redirects=True)
-        except Exception:
+            image = await fetch_image(
+                self.images(article.get("source") or ""),
+                url,
+                seconds=min(MAX_IMAGE_SECONDS, self.partner.timeout),
+            )
+            return await self._upload(article, image, slug)
+        except ImageLeftOut as exc:
+            self._left_out[article["id"]] = str(exc)
+            self.on_image_left_out(article, str(exc))
             return None
-        ctype = response.headers.get("content-type", "").split(";")[0].strip()
-        if (
-            response.status_code != 200
-            or not ctype.startswith("image/")
-            or not response.content
-            or len(response.content) > MAX_IMAGE_BYTES
-        ):
-            return None
-        name = urlsplit(url).path.rsplit("/", 1)[-1] or "image"
-        filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{article['id'][:8]}-{name}")
-        media = await self._call(
-            "POST",
-            "/wp/v2/media",
-            params={"slug": slug},
-            content=response.content,
-            headers={
-                "Content-Type": ctype,
-                "Content-Disposition": f'attachment; filename="{filename}"',
-            },
-        )
+
+    async def _upload(self, article: dict[str, Any], image: Image, slug: str) -> str:
+        # the name and type are the sniffed ones: never what the source called it
+        filename = f"syndicator-{article['id'][:16]}.{image.extension}"
+        try:
+            media = await self._call(
+                "POST",
+                "/wp/v2/media",
+                params={"slug": slug},
+                content=image.data,
+                headers={
+                    "Content-Type": image.mime_type,
+                    "Content-Disposition": f'attachment; filename="{filename}"',
+                },
+            )
+        except PartnerError as exc:
+            why = str(exc).removeprefix("WordPress POST /wp/v2/media: ")
+            code = exc.payload.get("code") if isinstance(exc.payload, dict) else None
+            if exc.permanent or code == UPLOAD_REFUSED:
+                raise ImageLeftOut(f"partner refused the upload: {why}") from None
+            if article.get("attempts", 0) + 1 < self.partner.max_attempts:
+                raise  # may pass: the delivery is tried again, image and all
+            # the delivery's last attempt: the post goes without the image, unless
+            # the failed upload landed after all
+            found = await self._find_media(slug)
+            if found:
+                return found
+            raise ImageLeftOut(f"the partner's upload kept failing: {why}") from None
         return str(media["id"])
 
     async def _find_media(self, slug: str) -> str | None:

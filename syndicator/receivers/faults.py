@@ -36,7 +36,10 @@ class Fault:
     (``/wp/v2/posts``) for a WordPress API request, else the URL path.
     ``status=None`` answers normally after ``delay`` (a slow but working
     partner). ``after=True`` lets the partner do the real work first, so the
-    request took effect but the client sees the fault.
+    request took effect but the client sees the fault. ``echo=True`` makes the
+    body a template: ``{authorization}`` and ``{body}`` become the request's
+    Authorization header and body, as a partner that quotes the request in its
+    error message does.
     """
 
     method: str | None = None
@@ -48,20 +51,43 @@ class Fault:
     reset: bool = False
     after: bool = False
     times: int = 1
+    echo: bool = False
 
     def matches(self, method: str, route: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
             return False
         return self.path is None or re.search(self.path, route) is not None
 
-    def response(self) -> Response:
+    def response(self, request: Request | None = None) -> Response:
         headers = dict(self.headers)
-        if isinstance(self.body, dict):
-            body = json.dumps(self.body).encode()
+        content = self.body
+        if self.echo and request is not None:
+            quoted = {
+                "{authorization}": request.headers.get("Authorization", ""),
+                "{body}": request.body.decode("utf-8", "replace"),
+            }
+            content = _fill(content, quoted)
+        if isinstance(content, dict):
+            body = json.dumps(content).encode()
             headers.setdefault("Content-Type", "application/json; charset=UTF-8")
         else:
-            body = self.body or b""
+            body = content or b""
         return Response(self.status or 500, headers, body)
+
+
+def _fill(value: Any, quoted: dict[str, str]) -> Any:
+    """``value`` (bytes, or JSON data) with each placeholder replaced."""
+    if isinstance(value, bytes):
+        return _fill(value.decode("utf-8"), quoted).encode("utf-8")
+    if isinstance(value, str):
+        for placeholder, text in quoted.items():
+            value = value.replace(placeholder, text)
+        return value
+    if isinstance(value, dict):
+        return {key: _fill(item, quoted) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, quoted) for item in value]
+    return value
 
 
 class FaultPlan:
@@ -262,7 +288,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.after:
             real = receiver._answer(request)
             time.sleep(fault.delay)
-            response = None if fault.reset else real if fault.status is None else fault.response()
+            response = (
+                None if fault.reset else real if fault.status is None else fault.response(request)
+            )
         else:
             time.sleep(fault.delay)
             if fault.reset:
@@ -270,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.status is None:
                 response = receiver._answer(request)
             else:
-                response = fault.response()
+                response = fault.response(request)
         if response is None:
             receiver._record(request, route, 0)
             self._reset()

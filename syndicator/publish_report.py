@@ -1,0 +1,64 @@
+"""What a publish run did, per partner, and its one-line summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PartnerReport:
+    name: str
+    kind: str
+    new: int = 0
+    updated: int = 0
+    retrying: int = 0
+    failed: int = 0
+    waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.retrying or self.failed or self.errors)
+
+
+@dataclass
+class PublishReport:
+    partners: list[PartnerReport]
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.partners)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(p, attribute) for p in self.partners)
+
+    @property
+    def nothing_done(self) -> bool:
+        return not any(
+            p.new or p.updated or p.retrying or p.failed or p.errors or p.planned
+            for p in self.partners
+        )
+
+
+def summary_line(report: PublishReport, seconds: float) -> str:
+    if report.dry_run:
+        planned = sum(len(p.planned) for p in report.partners)
+        return f"publish dry run: {planned} planned action{'s' * (planned != 1)}; nothing was sent"
+    sent = report.total("new") + report.total("updated")
+    head = "publish finished" if report.ok else "publish finished with failures"
+    line = (
+        f"{head}; {sent} sent ({report.total('new')} new, {report.total('updated')} "
+        f"updates), {report.total('retrying')} to retry, {report.total('failed')} failed, "
+        f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
+        f"in {seconds:.1f}s"
+    )
+    errors = [e for p in report.partners for e in p.errors]
+    if errors:
+        line += (
+            "; "
+            + "; ".join(errors[:3])
+            + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")
+        )
+    return line
