@@ -1,5 +1,6 @@
 # make demo  - virtualenv + crawl the bundled demo sites and publish to the demo partners
 # make test  - virtualenv + lint + the whole test suite (starts a real WordPress on loopback)
+# make test-long - the fuzzing suite with a long, random budget (about an hour)
 # make bench - every benchmark under bench/, written to bench/RESULTS.md (see README)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 WP_HARNESS ?= ../shared/harness/wordpress
 PEERS_VENV ?= .venv-peers
 
-.PHONY: venv demo test lint bench wordpress chromium redis clean bench-peers
+.PHONY: venv demo test test-long lint bench wordpress chromium redis clean bench-peers
 
 venv: $(VENV)/.installed
 
@@ -47,6 +48,11 @@ redis:
 
 test: venv lint wordpress chromium redis
 	$(BIN)/python -m pytest -q
+
+# tests/test_fuzz.py with hundreds of random hostile worlds instead of make
+# test's few fixed ones; FUZZ_EXAMPLES=N sets how many whole runs
+test-long: venv
+	SYNDICATOR_FUZZ=long $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 # every benchmark, the peers included; writes bench/RESULTS.md (about 40 minutes)
 bench: venv redis $(PEERS_VENV)/.installed
