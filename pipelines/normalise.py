@@ -2,7 +2,8 @@
 
 Text enters the store here, so here it is made fit for every partner: no
 character that XML 1.0 cannot hold (C0 controls but tab and newlines, lone
-surrogates, U+FFFE/U+FFFF) survives, in any field, before the body is hashed;
+surrogates, U+FFFE/U+FFFF) survives, in any field, before the body is hashed
+(and sanitising, which decodes character references, strips them again);
 a date in the future becomes the fetch time, with a note saying so.
 """
 
@@ -10,29 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
 
 from syndicator.dates import in_future, to_utc_iso, utc_now
 from syndicator.items import ArticleItem
+from syndicator.sanitize import xml_safe
 from syndicator.store import article_id, content_hash
 from syndicator.urls import normalize_url, same_site
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-# every character outside XML 1.0's Char production
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(value: Any) -> Any:
-    """``value`` without the characters XML 1.0 cannot hold, in every string of
-    it (lists and dicts too, at any depth). An Atom feed cannot carry them, and
-    a partner's XML parser would refuse the post."""
-    if isinstance(value, str):
-        return _NOT_XML.sub("", value)
-    if isinstance(value, list):
-        return [xml_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {k: xml_safe(v) for k, v in value.items()}
-    return value
 
 
 def _clean(value: str | None) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import nh3
 
@@ -34,16 +35,36 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 NOFOLLOW = "nofollow noopener"
 
 
+# every character outside XML 1.0's Char production
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """``value`` without the characters XML 1.0 cannot hold (C0 controls but tab
+    and newlines, lone surrogates, U+FFFE/U+FFFF), in every string of it (lists
+    and dicts too, at any depth). An Atom feed cannot carry them, and a
+    partner's XML parser would refuse the post."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    return value
+
+
 def sanitize_html(markup: str, nofollow: bool = True) -> str:
-    """Clean HTML for a partner site. Idempotent: ``sanitize_html(sanitize_html(x)) ==
-    sanitize_html(x)``."""
-    clean = _clean_once(markup, nofollow)
+    """Clean HTML for a partner site, fit for XML. Idempotent:
+    ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``."""
+    # nh3 decodes character references, so "&#1;" comes out as a raw control
+    # character: what XML cannot hold goes after each round
+    clean = xml_safe(_clean_once(markup, nofollow))
     # html5ever can build trees no parser would build from their serialisation
     # (``<p><select><A</select></p>`` comes out as ``<p><p></p></p>``), so a
     # partner's parser would see other markup than ours: clean again until the
     # markup reads back as itself (one more round in practice, ~0.06 ms)
     for _ in range(_SANITIZE_ROUNDS):
-        again = _clean_once(clean, nofollow)
+        again = xml_safe(_clean_once(clean, nofollow))
         if again == clean:
             break
         clean = again
@@ -93,9 +114,9 @@ def plain_text(html_or_text: str | None) -> str:
     """
     if not html_or_text:
         return ""
-    text = html_or_text
+    text = xml_safe(html_or_text)
     for _ in range(_PLAIN_TEXT_ROUNDS):
-        cleaned = html.unescape(_TEXT_CLEANER.clean(text))
+        cleaned = xml_safe(html.unescape(_TEXT_CLEANER.clean(text)))
         if cleaned == text:
             return " ".join(text.split())
         text = cleaned

@@ -488,7 +488,7 @@ def test_a_secret_is_redacted_however_a_partner_writes_it_back(
     )
 )
 def test_text_stored_from_sources_is_fit_for_xml(value: Any) -> None:
-    from pipelines.normalise import xml_safe
+    from syndicator.sanitize import xml_safe
 
     clean = xml_safe(value)
     assert not NOT_XML.search(json_text(clean))
