@@ -1,19 +1,28 @@
 """The republished HTML: body, attribution, disclaimer and teasers, from the
-publisher's templates."""
+publisher's templates.
+
+A teaser shows the excerpt its page showed; when the page showed none and the
+related story is in the store, the first words of its body (``story_start``
+in the templates); else its title alone."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from scrapy.crawler import Crawler
 
 from syndicator.config import Config
 from syndicator.items import ArticleItem
 from syndicator.sanitize import sanitize_html
-from syndicator.scrapy_settings import config_from_settings
+from syndicator.scrapy_settings import config_from_settings, store_for
+from syndicator.store import Store, article_id
 from syndicator.templates import Templates
+from syndicator.urls import normalize_url
 
 
 class RenderPipeline:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, store: Store | None = None) -> None:
+        self.store = store
         self.templates = Templates(config.publisher)
         self.nofollow = config.publisher.nofollow_links
         self.sources = {
@@ -23,7 +32,16 @@ class RenderPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderPipeline:
-        return cls(config_from_settings(crawler.settings))
+        return cls(config_from_settings(crawler.settings), store_for(crawler))
+
+    def _teaser(self, teaser: dict[str, Any]) -> dict[str, Any]:
+        # the page's tracking parameters stay with the source, not in a partner's copy
+        url = normalize_url(teaser["url"])
+        shown = {**teaser, "url": url, "story_start": ""}
+        if not teaser.get("excerpt") and self.store is not None:
+            story = self.store.article(article_id(url), ("body_text",))
+            shown["story_start"] = (story or {}).get("body_text") or ""
+        return shown
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         article = {
@@ -39,7 +57,7 @@ class RenderPipeline:
             "tags": item.tags,
             "body_html": item.body_html,
             "body_text": item.body_text,
-            "teasers": item.teasers,
+            "teasers": [self._teaser(t) for t in item.teasers],
         }
         source = self.sources.get(item.source, {"name": item.source, "title": item.source})
         page = self.templates.render(article, source).page

@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
+from syndicator import teaser_learning
 from syndicator.dates import utc_now
 from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings, store_for
@@ -105,6 +106,9 @@ class StorePipeline:
             self._save(item, now, first_seen=stored.get("first_seen_at"), changed_at=now)
         else:
             self._save(item, now, first_seen=None, changed_at=now)
+            # a new story's page teaches its source's template; a page fetched
+            # again would repeat it (syndicator.teaser_learning)
+            teaser_learning.record(self.store, item.source, item.teaser_places, self.run_id)
             if item.replaces:
                 self.store.mark_duplicate(item.replaces, item.id, item.similarity or 1.0)
                 self.new_ids.discard(item.replaces)

@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 
 from spiders.discovery import Found, by_need, read_feed, read_sitemap, section_links
 from syndicator import signals as our_signals
+from syndicator import teaser_learning
 from syndicator.charsets import page_text
 from syndicator.config import Source
 from syndicator.extraction_pool import ExtractionError, ExtractionPool
@@ -149,6 +150,11 @@ class SourcesSpider(Spider):
                 yield self._discovery(url, source, "section", depth=1)
 
     # -- discovery -------------------------------------------------------------
+
+    def learned_places(self, source: Source) -> dict[str, list[str]]:
+        """The places of the source's related-story blocks its pages taught so
+        far, this run's included, for each of its sites (syndicator.teaser_learning)."""
+        return teaser_learning.learned_places(store_for(self.crawler), source.name)
 
     def _source(self, response: Response) -> Source:
         return self.sources[response.meta["source"]]
@@ -368,8 +374,9 @@ class SourcesSpider(Spider):
             return
         source = self._source(response)
         selectors = source.teasers.model_dump()
+        learned = self.learned_places(source) if source.teasers.learn else {}
         try:
-            result = await self.pool.extract(page_text(response), response.url, selectors)
+            result = await self.pool.extract(page_text(response), response.url, selectors, learned)
         except ExtractionError as exc:  # over the budget, or the extraction failed twice
             yield ArticleItem(**fields, fetch_error=exc.detail, fetch_reason=exc.reason)
             return

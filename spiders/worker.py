@@ -197,6 +197,11 @@ class WorkerSpider(SourcesSpider):
         allowed = take_sitemaps(self.shared, source.name, len(listed), source.max_sitemaps_per_run)
         return listed if allowed == len(listed) else by_need(listed, {})[:allowed]
 
+    def learned_places(self, source: Any) -> dict[str, list[str]]:
+        """No store here: the coordinator's copy of what the store learned,
+        as the run started (this run's pages teach the next run)."""
+        return self.shared.learned_teaser_places(source.name)
+
     def _record_drop(self, url: str, source: str, reason: str, detail: str) -> None:
         # no store here: it goes with the document's fetch record, as fetch_state.error
         earlier = self.problems.get(url)

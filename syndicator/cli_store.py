@@ -253,6 +253,35 @@ def drops(
     print_json(rows) if as_json else print_drops(rows, limit)
 
 
+@cli.command("teaser-places")
+@click.option("--source", metavar="NAME", help="Only this source's places.")
+@click.option(
+    "--all", "everything", is_flag=True, help="Also the places seen and not learned (yet)."
+)
+@json_option
+@pass_context
+def teaser_places(ctx: Context, source: str | None, everything: bool, as_json: bool) -> None:
+    """Where each source's related-story blocks sit, as learned from its pages.
+
+    A place is a container of links to other stories, named by its tag, class
+    and id and those of three containers around it. It is learned "confirmed"
+    when the heading-based detector took it on one of the source's pages, or
+    "varied" when, with no heading, after the story, its links changed from
+    page to page of one run. Learned places find the block on the source's
+    next pages where the detector alone would hesitate; a source's
+    [sources.teasers] selectors come first, and learn = false turns it off.
+
+    \b
+        syndicator teaser-places
+        syndicator teaser-places --source riverside-herald --all --json | jq '.[].place'
+    """
+    from syndicator.inspect import teaser_places as store_teaser_places
+    from syndicator.listing import print_json, print_teaser_places
+
+    rows = _ask(ctx, lambda store: store_teaser_places(store, source, everything))
+    print_json(rows) if as_json else print_teaser_places(rows, everything)
+
+
 @cli.command()
 @click.option("--partner", metavar="NAME", help="Only this partner's deliveries.")
 @click.option(

@@ -70,6 +70,9 @@ class TeaserSelectors(_Strict):
     excerpt: str | None = None
     image: str | None = None
     use_defaults: bool = True
+    # use the places of related-story blocks learned from the source's other
+    # pages (syndicator.teaser_places); false leaves each page to itself
+    learn: bool = True
 
     @model_validator(mode="after")
     def _selectors_compile(self) -> TeaserSelectors:

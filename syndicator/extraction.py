@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from typing import Any
 
@@ -25,7 +26,7 @@ from trafilatura.xml import xmltotxt
 from syndicator.body_markup import SavedMarkup
 from syndicator.dates import to_utc_iso
 from syndicator.neardup import fingerprints
-from syndicator.teasers import find_blocks, read_teasers
+from syndicator.teasers import find_teasers
 from syndicator.urls import is_http_url, normalize_url
 
 # Chosen by measurement with bench/extract.py (see the README): trafilatura's
@@ -172,10 +173,15 @@ def without_unfit_references(html: str) -> str:
 
 
 def extract_page(
-    html: str, url: str, teaser_selectors: dict[str, Any] | None = None
+    html: str,
+    url: str,
+    teaser_selectors: dict[str, Any] | None = None,
+    learned: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """Extract one page. Never raises on bad HTML: an unusable page comes back
-    with an empty body and ``problem`` saying why."""
+    with an empty body and ``problem`` saying why. ``learned`` are, for each
+    site of its source, the places of related-story blocks the source's other
+    pages taught (:mod:`syndicator.teaser_places`)."""
     tree = load_html(without_unfit_references(html))
     if tree is None:
         return {"problem": "not parseable as HTML", "body_text": "", "teasers": []}
@@ -187,10 +193,11 @@ def extract_page(
         "page_tags": _page_tags(tree),
         "og_type": (tree.xpath("string(//meta[@property='og:type']/@content)") or "").strip(),
     }
-    blocks = find_blocks(tree, teaser_selectors)
-    found["teasers"] = read_teasers(blocks, url, teaser_selectors)
-    for block in blocks:
-        block.drop_tree()
+    teasers = find_teasers(tree, url, teaser_selectors, learned)
+    found["teasers"], found["teaser_places"] = teasers.teasers, teasers.places
+    for element in teasers.cut:
+        if element.getparent() is not None:  # not inside one cut already
+            element.drop_tree()
     saved = SavedMarkup.collect(tree)
     doc = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     if doc is None or doc.body is None:

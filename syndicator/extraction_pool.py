@@ -240,10 +240,15 @@ class ExtractionPool:
         self._pool = [self._spawn() for _ in range(self.workers)]
 
     async def extract(
-        self, html: str, url: str, teaser_selectors: dict[str, Any] | None = None
+        self,
+        html: str,
+        url: str,
+        teaser_selectors: dict[str, Any] | None = None,
+        learned: dict[str, list[str]] | None = None,
     ) -> dict[str, Any]:
-        """The page's extraction, or :class:`ExtractionError`."""
-        result: dict[str, Any] = await self.run(extract_page, html, url, teaser_selectors)
+        """The page's extraction (:func:`syndicator.extraction.extract_page`),
+        or :class:`ExtractionError`."""
+        result: dict[str, Any] = await self.run(extract_page, html, url, teaser_selectors, learned)
         return result
 
     async def run(

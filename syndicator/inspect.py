@@ -344,3 +344,15 @@ def deliveries(
         "d.updated_at desc, d.partner, d.article_id",
         limit,
     )
+
+
+def teaser_places(
+    store: Store, source: str | None = None, everything: bool = False
+) -> list[dict[str, Any]]:
+    """Where each source's related-story blocks sit, learned from its pages
+    (:mod:`syndicator.teaser_learning`); with ``everything``, also the places
+    seen holding story links and not learned (yet)."""
+    from syndicator.teaser_learning import places
+
+    _check_name(store, "sources", "name", source, "source")
+    return places(store, source, everything)

@@ -42,6 +42,9 @@ class ArticleItem:
     body_html: str = ""
     body_text: str = ""
     teasers: list[dict[str, Any]] = field(default_factory=list)
+    # what the page said of the places of its template holding story links, for
+    # its source's learning (syndicator.teaser_places); tallied by the store pipeline
+    teaser_places: list[dict[str, Any]] = field(default_factory=list)
     # the body's near-duplicate fingerprints (syndicator.neardup), computed with
     # the extraction so that the crawl process does not; a list, so it travels as JSON
     fingerprints: list[int] | None = None

@@ -96,6 +96,16 @@ def print_drops(rows: Sequence[dict[str, Any]], limit: int | None) -> None:
     print_table(rows, columns, "Drops, last dropped first", "no drops", limit)
 
 
+def print_teaser_places(rows: Sequence[dict[str, Any]], everything: bool) -> None:
+    columns = [("source", "source"), ("site", "site"), ("place", "place"), ("learned", "learned")]
+    columns += [("pages", "pages"), ("confirmed", "confirmed"), ("varied", "varied")]
+    columns += [("repeated", "repeated"), ("heading", "heading"), ("last_seen_at", "last seen")]
+    rows = [{**row, "learned": row["learned"] or "no"} for row in rows]
+    title = "Teaser places seen" if everything else "Teaser places learned"
+    empty = "no teaser place seen yet" if everything else "no teaser place learned yet"
+    print_table(rows, columns, title, empty)
+
+
 def print_deliveries(rows: Sequence[dict[str, Any]], limit: int | None) -> None:
     columns = [("updated_at", "updated"), ("partner", "partner"), ("status", "status")]
     columns += [("attempts", "attempts"), ("title", "article"), ("where", "where")]

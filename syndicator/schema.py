@@ -196,11 +196,40 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db["notes"].create_index(["article_id"])
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    # what each source's pages said of the places of their template that hold
+    # groups of story links (syndicator.teaser_learning)
+    db["teaser_places"].create(
+        {
+            "source": str,
+            "site": str,
+            "place": str,
+            "learned": str,
+            "pages": int,
+            "confirmed": int,
+            "varied": int,
+            "repeated": int,
+            "outside": int,
+            "headed": int,
+            "vetoed": int,
+            "heading": str,
+            "last_urls": str,
+            "last_run": int,
+            "first_seen_at": str,
+            "last_seen_at": str,
+        },
+        pk=("source", "site", "place"),
+        not_null={"source", "site", "place"},
+    )
+    db["teaser_places"].create_index(["source", "learned"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 ]
 
 

@@ -1,13 +1,18 @@
-"""Related-story teasers: find the related-posts blocks of a page, read their
+"""Related-story teasers: find the related-story blocks of a page, read their
 teasers, and hand the blocks back so extraction can cut them out of the body.
 
-Default selectors cover the common WordPress related-posts plugins and theme
-blocks; a source may name its own (CSS, or XPath when the selector starts
-with ``/`` or ``(``), tried before the defaults.
+A source's own selectors (``[sources.teasers]``: CSS, or XPath when a
+selector starts with ``/`` or ``(``) come first. Then, unless the source
+turned them off (``use_defaults = false``), the blocks a reader would see as
+related stories (:mod:`syndicator.teaser_blocks`, read by
+:mod:`syndicator.teaser_cards`). One-link "Read also" paragraphs inside the
+body are cut too: they are neither teasers nor body.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -15,20 +20,12 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 from lxml.html import HtmlElement
 
+from syndicator.teaser_blocks import Detector, read_also_paragraphs
+from syndicator.teaser_cards import BlockReader
+from syndicator.teaser_page import PageLinks
+from syndicator.teaser_places import observe
 from syndicator.urls import is_http_url, normalize_url
 
-DEFAULT_BLOCKS = (
-    "#jp-relatedposts, .jp-relatedposts, .wp-block-jetpack-related-posts",  # Jetpack
-    ".yarpp-related, .yarpp, .yarpp-thumbnails-horizontal",  # YARPP
-    ".crp_related, .crp-list-container",  # Contextual Related Posts
-    ".rp4wp-related-posts, .related-posts, .related_posts, .relatedposts, .related-stories,"
-    " .related-articles, .wp-block-related-posts",  # Related Posts for WP, themes
-    # generic blocks whose class or id says "related"
-    "descendant-or-self::*[(self::div or self::section or self::aside or self::ul or self::nav)"
-    " and (contains(concat(' ', normalize-space(@class), ' '), ' related ')"
-    " or starts-with(@id, 'related') or contains(@class, 'related-')"
-    " or contains(@class, '-related'))]",
-)
 DEFAULT_ITEMS = ".jp-relatedposts-post, li, article, .related-post, .related-item, .yarpp-thumbnail"
 DEFAULT_TITLES = (
     ".jp-relatedposts-post-title, .crp_title, .yarpp-thumbnail-title, .entry-title,"
@@ -37,8 +34,6 @@ DEFAULT_TITLES = (
 DEFAULT_EXCERPTS = (
     ".jp-relatedposts-post-excerpt, .crp_excerpt, [class*=excerpt], [class*=summary], small, p"
 )
-# a "related" block holding this share of the page's paragraph text is the article itself
-MAX_BLOCK_SHARE = 0.5
 _NOT_EXCERPT_CLASSES = ("date", "context", "meta", "title", "byline")
 
 
@@ -118,23 +113,6 @@ def _compiled(selectors: tuple[str, ...], relative: bool) -> etree.XPath:
     return etree.XPath(_merged(parts))
 
 
-# Every default block has one of these in its class or id. Testing the few elements
-# that do against the full selectors is 4x cheaper than evaluating them on every element.
-_DEFAULT_HINT = etree.XPath(
-    "descendant-or-self::*[contains(@class, 'relat') or contains(@id, 'relat')"
-    " or contains(@class, 'yarpp') or contains(@class, 'crp-list')]"
-)
-
-
-@lru_cache(maxsize=1)
-def _default_test() -> etree.XPath:
-    """Whether an element itself matches one of the default block selectors."""
-    merged = _compiled(DEFAULT_BLOCKS, False).path
-    if not merged.startswith(_ANY) or " | " in merged:
-        raise AssertionError("the default block selectors must fold into one predicate")
-    return etree.XPath("self::*[" + merged[len(_ANY) :])
-
-
 def select(node: HtmlElement, *selectors: str) -> list[HtmlElement]:
     """Elements matching any of the selectors, in document order (one pass)."""
     xpath = _compiled(selectors, node.getparent() is not None)
@@ -156,29 +134,54 @@ def _outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
     return result
 
 
-def find_blocks(tree: HtmlElement, selectors: dict[str, Any] | None = None) -> list[HtmlElement]:
-    """The page's related-story blocks, outermost only, in document order."""
+@dataclass
+class FoundTeasers:
+    """What :func:`find_teasers` found on a page."""
+
+    teasers: list[dict[str, Any]]  # in page order, one per related article
+    cut: list[HtmlElement]  # to cut out of the page before its body is extracted
+    # what the page says of the places of its groups of story links, for the
+    # source's learning (syndicator.teaser_places.observe)
+    places: list[dict[str, Any]] = field(default_factory=list)
+
+
+def find_teasers(
+    tree: HtmlElement,
+    url: str,
+    selectors: dict[str, Any] | None = None,
+    learned: Mapping[str, Iterable[str]] | None = None,
+) -> FoundTeasers:
+    """The page's teasers, the elements to cut out of the page before its body
+    is extracted, and what the page teaches of its source's template.
+    ``learned`` are, for each site of the source, the places its other pages
+    taught (:mod:`syndicator.teaser_places`)."""
     selectors = selectors or {}
-    wanted = list(selectors.get("block") or [])
-    defaults = selectors.get("use_defaults", True)
-    if wanted:
-        found = select(tree, *wanted, *(DEFAULT_BLOCKS if defaults else ()))
-    elif defaults:
-        test = _default_test()
-        found = [el for el in _DEFAULT_HINT(tree) if test(el)]
-    else:
-        found = []
-    blocks = _outermost(found)
-    if not blocks:
-        return []
-    page_text = sum(len(_text(p)) for p in tree.iter("p")) or 1
-    return [
-        block
-        for block in blocks
-        if block.tag not in ("html", "body", "article", "main")
-        and not block.xpath(".//h1")
-        and sum(len(_text(p)) for p in block.iter("p")) / page_text < MAX_BLOCK_SHARE
-    ]
+    own = _outermost(select(tree, *selectors["block"])) if selectors.get("block") else []
+    teasers = read_teasers(own, url, selectors)
+    found = FoundTeasers(teasers, list(own))
+    if not selectors.get("use_defaults", True):
+        return found
+    page = PageLinks(tree, url)
+    use = (learned or {}).get(page.site, ()) if selectors.get("learn", True) else ()
+    detector = Detector(page, frozenset(use))
+    # one teaser per story, whichever tracking parameters its links carry
+    seen = {normalize_url(t["url"]) for t in teasers}
+    # the page itself, however a link spells it (case, port, tracking, final slash)
+    own_pages = {normalize_url(u).rstrip("/") for u in page.own}
+    inside_own = set(own)
+    blocks = detector.blocks()
+    for block in blocks:
+        if any(el in inside_own for el in block.parent.iterancestors()) or block.parent in own:
+            continue  # the source's own selectors read this part already
+        for teaser in BlockReader(block).teasers(url):
+            key = normalize_url(teaser["url"])
+            if key not in seen and key.rstrip("/") not in own_pages:
+                seen.add(key)
+                teasers.append(teaser)
+        found.cut += block.nodes()
+    found.cut += read_also_paragraphs(page)
+    found.places = observe(detector, blocks)
+    return found
 
 
 def _first(item: HtmlElement, selector: str | None, default: str) -> HtmlElement | None:

@@ -17,10 +17,11 @@ TRACKING_PARAMS = re.compile(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def normalize_url(url: str, base: str | None = None) -> str:
-    """Absolute URL with tracking parameters and fragment removed, scheme and
-    host lower-cased, default port dropped, unsafe characters percent-encoded;
-    "" for a string that cannot be a URL.
+def normalize_url(url: str, base: str | None = None, *, strip_tracking: bool = True) -> str:
+    """Absolute URL with tracking parameters (unless ``strip_tracking`` is
+    false) and fragment removed, scheme and host lower-cased, default port
+    dropped, unsafe characters percent-encoded; "" for a string that cannot be
+    a URL.
 
     >>> normalize_url("HTTP://News.Example.org:80/a/?utm_source=rss&id=3#top")
     'http://news.example.org/a/?id=3'
@@ -43,7 +44,7 @@ def normalize_url(url: str, base: str | None = None) -> str:
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not TRACKING_PARAMS.match(key)
+        if not (strip_tracking and TRACKING_PARAMS.match(key))
     ]
     return urlunsplit((scheme, host, parts.path or "/", urlencode(query, doseq=True), ""))
 

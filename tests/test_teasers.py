@@ -3,7 +3,11 @@ guarantee that teaser text and body text never mix."""
 
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
+from syndicator.config import Publisher
 from syndicator.extraction import extract_page
+from syndicator.templates import SAMPLE_ARTICLE, Templates
 
 PARAGRAPHS = [
     f"Paragraph {n} of the story tells readers about the harbour, the council and the long "
@@ -93,11 +97,12 @@ def test_contextual_related_posts_teasers() -> None:
 
 def test_generic_related_aside_and_self_links() -> None:
     related = (
-        "<aside class='related'><h3>More</h3><a href='/news/delta/'>Delta headline</a>"
-        f"<a href='{URL}'>This very story</a><a href='/news/delta/#x'>Delta again</a></aside>"
+        "<aside class='related'><h3>More</h3><a href='/news/delta-ferry-timetable/'>Delta ferry"
+        f" timetable changes</a><a href='{URL}'>This very story</a>"
+        "<a href='/news/delta-ferry-timetable/#x'>Delta again</a></aside>"
     )
     assert [(t["title"], t["url"]) for t in teasers_of(page(related))] == [
-        ("Delta headline", "http://news.example/news/delta/")
+        ("Delta ferry timetable changes", "http://news.example/news/delta-ferry-timetable/")
     ]
 
 
@@ -123,7 +128,89 @@ def test_a_related_class_on_the_article_itself_is_not_a_teaser_block() -> None:
 
 
 def test_inline_related_box_inside_the_body_leaves_the_body() -> None:
-    inline = "<aside class='related-posts'><a href='/news/eps/'>Epsilon headline</a></aside>"
+    inline = (
+        "<aside class='related-posts'><h4>Related</h4><a href='/news/epsilon-ferry-route-opens/'>"
+        "Epsilon ferry route opens</a></aside>"
+    )
     result = extract_page(page("", extra_body=inline), URL)
-    assert [t["title"] for t in result["teasers"]] == ["Epsilon headline"]
+    assert [t["title"] for t in result["teasers"]] == ["Epsilon ferry route opens"]
     assert "Epsilon" not in result["body_text"]
+
+
+def test_a_teaser_without_an_excerpt_shows_its_title_once_then_the_ellipsis_link() -> None:
+    with_excerpt = {
+        "position": 0,
+        "title": "Ferry timetable changes",
+        "url": "https://news.example.org/ferry/",
+        "excerpt": "From Monday the first boat leaves at six",
+        "image_url": None,
+    }
+    bare = [
+        {**with_excerpt, "position": n, "title": title, "url": url, "excerpt": excerpt}
+        for n, (title, url, excerpt) in enumerate(
+            [
+                ("Council approves the harbour budget", "https://news.example.org/budget/", ""),
+                ("Bridge closes for repairs", "https://news.example.org/bridge/", None),
+            ],
+            start=1,
+        )
+    ]
+    article = {**SAMPLE_ARTICLE, "teasers": [with_excerpt, *bare]}
+    publisher = Publisher(name="P", contact_url="https://publisher.example/contact")
+    page = Templates(publisher).render(article, {"name": "s", "title": "S"}).page
+    shown = lxml_html.fromstring(page).xpath("//p[@class='syndicator-teaser']")
+    texts = [" ".join(" ".join(p.itertext()).split()) for p in shown]
+    assert texts == [
+        "Ferry timetable changes From Monday the first boat leaves at six […]",
+        "Council approves the harbour budget […]",
+        "Bridge closes for repairs […]",
+    ]
+    for p, teaser in zip(shown, [with_excerpt, *bare], strict=True):
+        assert p.xpath("string(a[last()])") == "[…]"
+        assert p.xpath("a[last()]/@href") == [teaser["url"]]
+
+
+def test_a_teaser_without_excerpt_shows_the_first_words_of_a_stored_story(tmp_path) -> None:
+    """The page shows no excerpt, the related story is in the store: the copy
+    shows its first words (issue: the excerpt, else the story's start, else the
+    title alone)."""
+    from pipelines.render import RenderPipeline
+    from syndicator.config import load_config
+    from syndicator.items import ArticleItem
+    from syndicator.store import Store, article_id
+    from tests.conftest import write_config
+
+    config = load_config(write_config(tmp_path / "c.toml", [{"name": "s", "feeds": [URL]}]))
+    store = Store(tmp_path / "store.db")
+    related = "http://news.example/2026/11/harbour-ferry-timetable-changes/"
+    store.save_article(
+        {
+            "id": article_id(related),
+            "source": "s",
+            "url": related,
+            "canonical_url": related,
+            "content_hash": "x",
+            "body_text": "Ferries will leave the harbour twenty minutes earlier from Monday, "
+            "the operator said.",
+        },
+        [],
+    )
+    store.flush()
+    item = ArticleItem(url=URL, source="s", title="Story", body_html="<p>Body.</p>")
+    item.teasers = [
+        {
+            "title": "Harbour ferry timetable changes",
+            "url": related + "?utm_source=rel",
+            "excerpt": "",
+        },
+        {
+            "title": "A story nobody stored",
+            "url": "http://news.example/2026/11/elsewhere-story/",
+            "excerpt": "",
+        },
+    ]
+    copy = RenderPipeline(config, store).process_item(item).republish_html
+    assert "Ferries will leave the harbour twenty minutes earlier" in copy
+    assert "utm_source" not in copy
+    assert copy.count("A story nobody stored") == 1
+    store.close()

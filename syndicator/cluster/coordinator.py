@@ -20,6 +20,7 @@ from syndicator.cluster.shared import Shared, fingerprint
 from syndicator.config import Config
 from syndicator.dates import utc_now
 from syndicator.store import Store
+from syndicator.teaser_learning import learned_places
 
 logger = logging.getLogger("syndicator.cluster")
 POLL = 0.5  # seconds between looks at the queues
@@ -186,6 +187,9 @@ def run_cluster_crawl(
             since = utc_now()
             run_id = store.start_run("crawl")
             try:
+                shared.share_teaser_places(
+                    {s.name: learned_places(store, s.name) for s in config.sources}
+                )
                 push_seeds(shared, run_id, seeds(config, store, sources))
                 error = wait_until_drained(shared, config.cluster.wait_timeout)
             except _Stopped as stop:

@@ -19,6 +19,8 @@ Keys, all under ``[cluster] key_prefix`` (``syndicator`` by default):
 ``P:polite:HOST``           when the next request to HOST may start
 ``P:inflight:HOST``         sorted set token -> lease end: requests in flight
 ``P:ingest:lock``           the one ingest process
+``P:teaser-places``         hash source -> JSON {site: [place, ...]}: its learned teaser places
+                            (the coordinator's copy from the store, each run)
 ==========================  ====================================================
 
 Moves between the queue, ``processing`` and ``items`` are Lua scripts, so a
@@ -31,6 +33,7 @@ so the machines' clocks need not agree.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import uuid
@@ -207,6 +210,7 @@ class Keys:
         self.run_requests = f"{prefix}:run:requests"
         self.postponed = f"{prefix}:run:postponed"
         self.ingest_lock = f"{prefix}:ingest:lock"
+        self.teaser_places = f"{prefix}:teaser-places"
 
 
 class Shared(Keys):
@@ -312,6 +316,18 @@ class Shared(Keys):
         """The coordinator starts a run: its id, and its per-run counts at zero."""
         self.redis.set(self.run, str(run_id))
         self.redis.delete(self.admitted, self.run_requests, self.postponed)
+
+    def share_teaser_places(self, learned: dict[str, dict[str, list[str]]]) -> None:
+        """The places of each source's related-story blocks the store has
+        learned, for the workers (which have no store) to use this run."""
+        self.redis.delete(self.teaser_places)
+        shared = {source: json.dumps(places) for source, places in learned.items() if places}
+        if shared:
+            self.redis.hset(self.teaser_places, mapping=shared)
+
+    def learned_teaser_places(self, source: str) -> dict[str, list[str]]:
+        value = self.redis.hget(self.teaser_places, source)
+        return dict(json.loads(value)) if value else {}
 
     def run_counts(self) -> dict[str, int]:
         """The current run's counts that only the workers know, for its ``runs`` row."""

@@ -28,6 +28,7 @@ from syndicator.partners import (
     error_for_status,
     transport_error,
 )
+from syndicator.urls import normalize_url
 
 PAYLOAD_VERSION = 1
 ARTICLE_FIELDS = (
@@ -51,7 +52,11 @@ def payload(article: dict[str, Any], event: str) -> dict[str, Any]:
     data["excerpt"] = article_excerpt(article)
     data["revision"] = revision_hash(article)
     data["teasers"] = [
-        {k: t.get(k) for k in ("position", "title", "url", "excerpt", "image_url")}
+        {
+            **{k: t.get(k) for k in ("position", "title", "excerpt", "image_url")},
+            # stored as the page links it; a partner gets it without tracking parameters
+            "url": normalize_url(t.get("url") or ""),
+        }
         for t in article.get("teasers") or []
     ]
     data["source"] = {"name": article.get("source"), "title": article.get("source_title")}

@@ -90,10 +90,13 @@ class Templates:
 
     def render(self, article: dict[str, Any], source: dict[str, Any]) -> RenderedParts:
         publisher = self.publisher.model_dump(mode="json")
+        # every teaser has the start of its story, empty when it is not in the store
+        teasers = [{"story_start": "", **t} for t in article.get("teasers") or []]
+        article = {**article, "teasers": teasers}
         context = {"article": article, "source": source, "publisher": publisher}
         parts = {}
         for key in ("attribution_template", "disclaimer_template", "teaser_template"):
-            parts[key] = self._render(key, teasers=article.get("teasers", []), **context)
+            parts[key] = self._render(key, teasers=teasers, **context)
         page = self._render(
             "republish_template",
             body=Markup(article.get("body_html") or ""),
@@ -136,6 +139,7 @@ SAMPLE_ARTICLE: dict[str, Any] = {
             "url": "https://news.example.org/other/",
             "excerpt": "The first words of another story",
             "image_url": None,
+            "story_start": "",
         },
     ],
 }
