@@ -102,12 +102,16 @@ class BlockReader:
         by_url: dict[str, list[Link]] = {}
         for link in self.block.links:
             by_url.setdefault(link.url, []).append(link)
-        teasers = []
+        found = []
         for url, links in by_url.items():
             teaser = self._teaser(url, links, page_url)
             if teaser is not None:
-                teasers.append(teaser)
-        return teasers
+                found.append(teaser)
+        # in the order of their cards: a story whose first card is a picture
+        # alone takes the place of its first card with a headline
+        order = {id(link): index for index, link in enumerate(self.block.links)}
+        found.sort(key=lambda teaser: order[id(teaser[0])])
+        return [teaser for _, teaser in found]
 
     def _card(self, el: HtmlElement, url: str) -> HtmlElement:
         """The largest part of the block that links to ``url`` alone."""
@@ -120,7 +124,10 @@ class BlockReader:
             el = parent
         return el
 
-    def _teaser(self, url: str, links: list[Link], page_url: str) -> dict[str, Any] | None:
+    def _teaser(
+        self, url: str, links: list[Link], page_url: str
+    ) -> tuple[Link, dict[str, Any]] | None:
+        """The story's teaser, and the headline link it was read from."""
         # the story's first card with a headline is its teaser (a repeat further
         # on is dropped; a picture alone is no teaser), and its headline link the
         # one that reads as one
@@ -143,7 +150,7 @@ class BlockReader:
                 break
         else:
             return None
-        return {
+        return headline, {
             "title": title,
             # as the page links it: tracking parameters are the site's own business
             "url": normalize_url(headline.href or url, strip_tracking=False),
