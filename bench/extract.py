@@ -5,7 +5,8 @@ Zyte article extraction benchmark (see :mod:`bench.zyte_metric`):
 
 a) direct: ``trafilatura.extract(html, include_comments=False)`` per page;
 b) crawl: the pages served on a local site under their original paths, with a
-   sitemap, crawled by ``python -m syndicator crawl`` into a fresh store.
+   sitemap, crawled by ``python -m syndicator crawl`` with default settings into a
+   fresh store.
 
 Run from the repo root: ``python -m bench.extract [--pages N] [--keep DIR]``.
 Exits 1 when the crawl fails or scores a lower F1 than the direct call.
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="syndicator-bench-"))
     with CorpusSite(pages) as site:
-        run = crawl_site(site.sitemap_url, workdir, timeout=CRAWL_TIMEOUT)
+        # default settings, as a new user crawls (min_words included)
+        run = crawl_site(site.sitemap_url, workdir, timeout=CRAWL_TIMEOUT, min_words=None)
     seconds, done = run.measured.seconds, run.measured
 
     articles, drops = read_store(workdir / "bench.db")

@@ -23,7 +23,7 @@ from bench.zyte_metric import REPO_ROOT
 
 OUT = REPO_ROOT / "bench" / "RESULTS.md"
 # benchmarks that print their own report; their output goes into RESULTS.md as is
-PRINTED = ("extract", "teasers", "publish", "dedup", "cluster")
+PRINTED = ("extract", "boilerplate", "teasers", "publish", "dedup", "cluster")
 
 
 def machine() -> list[str]:

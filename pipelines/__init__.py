@@ -1,6 +1,6 @@
 """Scrapy item pipelines, one job each, run in this order:
 
-validate -> normalise -> dedup -> neardup -> sanitise -> render -> store
+validate -> normalise -> dedup -> neardup -> sanitise -> render -> gate -> store
 """
 
 from __future__ import annotations

@@ -1,19 +1,25 @@
-"""One spelling for URLs, dates, whitespace and tags; the article's id and hash.
+"""One spelling for URLs, dates, whitespace, titles, authors and tags; the
+article's id and hash.
 
 Text enters the store here, so here it is made fit for every partner: no
 character that XML 1.0 cannot hold (C0 controls but tab and newlines, lone
 surrogates, U+FFFE/U+FFFF) survives, in any field, before the body is hashed
 (and sanitising, which decodes character references, strips them again);
-a date in the future becomes the fetch time, with a note saying so.
+a date in the future becomes the fetch time, with a note saying so. Titles
+lose the site's name, authors their "By" and role, and tags are split into
+terms a partner can take (:mod:`syndicator.metadata`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
+from urllib.parse import urlsplit
 
 from syndicator.dates import in_future, to_utc_iso, utc_now
 from syndicator.items import ArticleItem
+from syndicator.metadata import clean_author, clean_tags, clean_title, site_names
 from syndicator.sanitize import xml_safe
 from syndicator.store import article_id, content_hash
 from syndicator.urls import normalize_url, same_site
@@ -24,15 +30,6 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 def _clean(value: str | None) -> str | None:
     value = " ".join((value or "").split())
     return value or None
-
-
-def _unique(values: list[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for value in values:
-        value = " ".join(str(value).split())
-        if value and value.lower() not in seen:
-            seen[value.lower()] = value
-    return list(seen.values())
 
 
 class NormalisePipeline:
@@ -49,21 +46,35 @@ class NormalisePipeline:
         else:
             item.canonical_url = item.url
         item.id = article_id(item.canonical_url)
-        item.title = _clean(item.title) or _clean(hints.get("title"))
-        item.author = _clean(item.author) or _clean(hints.get("author"))
-        item.published_at = (
-            to_utc_iso(item.published_at)
-            or to_utc_iso(hints.get("published_at"))
-            or to_utc_iso(item.date)
-        )
+        names = site_names(item.sitename, urlsplit(item.canonical_url).hostname)
+        item.title = clean_title(_clean(item.title) or _clean(hints.get("title")), names)
+        item.author = clean_author(_clean(item.author) or _clean(hints.get("author")))
+        _published(item, hints)
         item.modified_at = to_utc_iso(item.modified_at) or to_utc_iso(hints.get("modified_at"))
         _no_future_dates(item)
         item.language = _clean(item.language) or _clean(hints.get("language"))
-        item.tags = _unique([*item.page_tags, *item.tags, *hints.get("tags", [])])
+        item.tags = clean_tags([*item.page_tags, *item.tags, *hints.get("tags", [])])
         lines = (" ".join(line.split()) for line in item.body_text.splitlines())
         item.body_text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
         item.content_hash = content_hash(item.body_text)
         return item
+
+
+def _published(item: ArticleItem, hints: dict[str, Any]) -> None:
+    """The publication time in UTC, from the page, else its feed or sitemap
+    entry, else trafilatura's guess; and, from the same place, the time as the
+    source printed it, so that an attribution prints the source's day."""
+    for value, local in (
+        (item.published_at, item.published_local),
+        (hints.get("published_at"), hints.get("published_local")),
+        (item.date, None),
+    ):
+        utc = to_utc_iso(value)
+        if utc:
+            item.published_at = utc
+            item.published_local = local if local and to_utc_iso(local) == utc else None
+            return
+    item.published_at = item.published_local = None
 
 
 def _no_future_dates(item: ArticleItem) -> None:
@@ -76,6 +87,8 @@ def _no_future_dates(item: ArticleItem) -> None:
         value = getattr(item, name)
         if in_future(value, fetched):
             setattr(item, name, fetched)
+            if name == "published_at":
+                item.published_local = None
             future.append(f"{name} {value} is in the future")
     if future:
         detail = ", ".join(future) + "; stored as the fetch time"

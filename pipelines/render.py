@@ -7,6 +7,7 @@ in the templates); else its title alone."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -44,24 +45,47 @@ class RenderPipeline:
         return shown
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        article = {
-            "id": item.id,
-            "url": item.url,
-            "canonical_url": item.canonical_url,
-            "title": item.title,
-            "author": item.author,
-            "published_at": item.published_at,
-            "modified_at": item.modified_at,
-            "language": item.language,
-            "image_url": item.image_url,
-            "tags": item.tags,
-            "body_html": item.body_html,
-            "body_text": item.body_text,
-            "teasers": [self._teaser(t) for t in item.teasers],
+        article = {name: getattr(item, name) for name in TEMPLATE_FIELDS}
+        item.republish_html = self.render(article, item.source)
+        return item
+
+    def render_stored(self, article: dict[str, Any]) -> str:
+        """The republished HTML of an article as the store holds it (its tags
+        as JSON, its teasers in their table): the same as at crawl time."""
+        shown = {name: article.get(name) for name in TEMPLATE_FIELDS}
+        shown["tags"] = json.loads(article.get("tags") or "[]")
+        shown["teasers"] = self.store.teasers(article["id"]) if self.store is not None else []
+        return self.render(shown, article["source"])
+
+    def render(self, article: dict[str, Any], source_name: str) -> str:
+        shown = {
+            **article,
+            # the source's own offset: the attribution prints the day it printed
+            "published_at": article.get("published_local") or article.get("published_at"),
+            "teasers": [self._teaser(t) for t in article.get("teasers") or []],
         }
-        source = self.sources.get(item.source, {"name": item.source, "title": item.source})
-        page = self.templates.render(article, source).page
+        shown.pop("published_local", None)
+        source = self.sources.get(source_name, {"name": source_name, "title": source_name})
+        page = self.templates.render(shown, source).page
         # the templates are the publisher's, but sanitising the whole page once
         # more means nothing a template or a value smuggles in reaches a partner
-        item.republish_html = sanitize_html(page, nofollow=self.nofollow)
-        return item
+        return sanitize_html(page, nofollow=self.nofollow)
+
+
+# what the templates see of an article (the README lists it)
+TEMPLATE_FIELDS = (
+    "id",
+    "url",
+    "canonical_url",
+    "title",
+    "author",
+    "published_at",
+    "published_local",
+    "modified_at",
+    "language",
+    "image_url",
+    "tags",
+    "body_html",
+    "body_text",
+    "teasers",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Spider, signals
@@ -9,11 +10,14 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
-from syndicator import teaser_learning
+from pipelines.render import RenderPipeline
+from syndicator import boilerplate, teaser_learning
 from syndicator.dates import utc_now
 from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings, store_for
 from syndicator.store import Store
+
+logger = logging.getLogger(__name__)
 
 # drop reasons counted as the run's errors (the rest are counted as dropped)
 ERROR_REASONS = ("fetch_failed", "extraction_failed")
@@ -25,6 +29,7 @@ ARTICLE_COLUMNS = (
     "title",
     "author",
     "published_at",
+    "published_local",
     "modified_at",
     "language",
     "image_url",
@@ -38,6 +43,7 @@ ARTICLE_COLUMNS = (
     "duplicate_of",
     "similarity",
     "revision",
+    "hold",
 )
 
 
@@ -93,6 +99,7 @@ class StorePipeline:
         if item.state == "unchanged":
             self.store.touch_article(item.id, now)
             stored = self.store.article(item.id) or {}
+            item.hold = stored.get("hold")  # the gate's verdict stands, or the release
             if stored.get("republish_html") != item.republish_html:
                 self._save(
                     item,
@@ -145,6 +152,20 @@ class StorePipeline:
                 last_modified=item.last_modified,
             )
 
+    def _learn_boilerplate(self, sources: dict[str, Any]) -> None:
+        """What this run's articles and the store's teach of each source's
+        repeated lines, cut from the bodies stored (syndicator.boilerplate).
+        One source's failure is logged and the others go on."""
+        render = RenderPipeline(self.config, self.store)
+        for source in sources.values():
+            if not source.boilerplate.learn:
+                continue
+            try:
+                _learn_boilerplate_of(self.store, source, render, logger)
+            except Exception as exc:  # a bug must not cost the run its summary
+                logger.error("%s: learning its repeated lines failed: %r", source.name, exc)
+                self.crawler.stats.inc_value("syndicator/errors")
+
     def item_dropped(
         self, item: Any, response: Response | None, exception: DropItem, spider: Spider
     ) -> None:
@@ -184,6 +205,8 @@ class StorePipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
+        if reason != "shutdown":  # a stop asked for: close promptly
+            self._learn_boilerplate(getattr(spider, "sources", {}))
         counts = crawl_counts(self.crawler.stats.get_stats(), getattr(spider, "sources", {}))
         counts.update(new=len(self.new_ids), duplicates=len(self.duplicate_ids))
         status = "ok" if reason == "finished" else "interrupted"
@@ -193,6 +216,19 @@ class StorePipeline:
         if counts["failed_sources"]:
             error = "no page could be fetched from " + ", ".join(counts["failed_sources"])
         self.store.finish_run(self.run_id, status, counts, error)
+
+
+def _learn_boilerplate_of(
+    store: Store, source: Any, render: RenderPipeline, logger: logging.Logger
+) -> None:
+    learned = boilerplate.learn(store, source.name, source.boilerplate.min_pages)
+    changed = boilerplate.sweep(store, source.name, learned, render.render_stored)
+    if changed:
+        logger.info(
+            "%s: %d stored bodies cut of the lines the source repeats (a new revision each)",
+            source.name,
+            changed,
+        )
 
 
 def crawl_counts(stats: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy.crawler import Crawler
 
 from pipelines import Drop
 from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings
+from syndicator.teaser_page import article_path
+from syndicator.word_count import count_words
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# og:type values that mark a page as something other than a story
-NOT_ARTICLE_TYPES = ("website", "profile", "product", "book", "music.", "video.")
+# og:type values that mark a page as something other than a story; "website"
+# only on a page with no date whose URL is no story's (many news sites give
+# their articles og:type "website")
+NOT_ARTICLE_TYPES = ("profile", "product", "book", "music.", "video.")
 # reasons an operator should see in the crawl's log, not only in drops
 WARNING_REASONS = ("fetch_failed", "extraction_failed", "extraction_budget")
 
@@ -33,7 +39,7 @@ class ValidatePipeline:
             raise Drop("not_html", f"content type {ctype}")
         if item.problem and not item.body_text:
             raise Drop("no_body", item.problem)
-        words = len(item.body_text.split())
+        words = count_words(item.body_text)
         if words == 0:
             raise Drop("no_body", "the page has no article text")
         minimum = self.min_words.get(item.source, 1)
@@ -42,5 +48,10 @@ class ValidatePipeline:
         has_date = item.published_at or item.date or item.hints.get("published_at")
         if item.og_type.startswith(NOT_ARTICLE_TYPES) and not has_date:
             raise Drop("not_article", f"og:type is {item.og_type!r} and the page has no date")
+        if item.og_type == "website" and not has_date and not article_path(urlsplit(item.url).path):
+            raise Drop(
+                "not_article",
+                "og:type is 'website', the page has no date and its URL is no article's",
+            )
         item.word_count = words
         return item

@@ -16,7 +16,7 @@ import feedparser
 from lxml import etree
 
 from spiders import json_feed
-from syndicator.dates import to_utc_iso
+from syndicator.dates import to_local_iso, to_utc_iso
 from syndicator.urls import is_http_url, normalize_url
 
 
@@ -90,10 +90,12 @@ def _xml_feed(
         updated = to_utc_iso(dict.get(entry, "updated_parsed")) or to_utc_iso(
             dict.get(entry, "updated")
         )
+        printed = entry.get("published") if published else dict.get(entry, "updated")
         hints = {
             "title": entry.get("title"),
             "author": entry.get("author"),
             "published_at": published or updated,
+            "published_local": to_local_iso(printed),
             "modified_at": updated if updated and updated != published else None,
             "tags": [t.get("term") for t in entry.get("tags") or [] if t.get("term")],
             "language": language,
@@ -195,6 +197,7 @@ def _sitemap_entry(elem: Any, base: str) -> Found | None:
             dates.append(to_utc_iso(text))
         elif name == "publication_date":
             hints["published_at"] = to_utc_iso(text)
+            hints["published_local"] = to_local_iso(text)
             dates.append(hints["published_at"])
         elif name == "title" and text:
             hints["title"] = text

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from syndicator.dates import to_utc_iso
+from syndicator.dates import to_local_iso, to_utc_iso
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 MEDIA_TYPES = ("application/feed+json", "application/json")
@@ -85,6 +85,9 @@ def items(data: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
             "title": _text(item.get("title")),
             "author": ", ".join(authors) or None,
             "published_at": published or modified,
+            "published_local": to_local_iso(
+                _text(item.get("date_published" if published else "date_modified"))
+            ),
             "modified_at": modified if modified and modified != published else None,
             "tags": [t.strip() for t in tags if isinstance(t, str) and t.strip()]
             if isinstance(tags, list)

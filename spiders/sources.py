@@ -20,8 +20,8 @@ from scrapy.utils.gz import gunzip, gzip_magic_number
 from twisted.python.failure import Failure
 
 from spiders.discovery import Found, by_need, read_feed, read_sitemap, section_links
+from syndicator import boilerplate, teaser_learning
 from syndicator import signals as our_signals
-from syndicator import teaser_learning
 from syndicator.charsets import page_text
 from syndicator.config import Source
 from syndicator.extraction_pool import ExtractionError, ExtractionPool
@@ -58,6 +58,7 @@ class SourcesSpider(Spider):
         self.sitemaps_requested: dict[str, set[str]] = {}
         self.remembered: dict[str, list[str]] = {}
         self.warned: set[tuple[str, str]] = set()
+        self._boilerplate: dict[str, dict[str, list[str]]] = {}
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -155,6 +156,15 @@ class SourcesSpider(Spider):
         """The places of the source's related-story blocks its pages taught so
         far, this run's included, for each of its sites (syndicator.teaser_learning)."""
         return teaser_learning.learned_places(store_for(self.crawler), source.name)
+
+    def learned_boilerplate(self, source: Source) -> dict[str, list[str]]:
+        """The lines the source repeats across its articles, by site, as the run
+        started (syndicator.boilerplate: this run's pages teach at its end)."""
+        if source.name not in self._boilerplate:
+            self._boilerplate[source.name] = boilerplate.learned_lines(
+                store_for(self.crawler), source.name
+            )
+        return self._boilerplate[source.name]
 
     def _source(self, response: Response) -> Source:
         return self.sources[response.meta["source"]]
@@ -375,8 +385,11 @@ class SourcesSpider(Spider):
         source = self._source(response)
         selectors = source.teasers.model_dump()
         learned = self.learned_places(source) if source.teasers.learn else {}
+        repeated = self.learned_boilerplate(source) if source.boilerplate.learn else {}
         try:
-            result = await self.pool.extract(page_text(response), response.url, selectors, learned)
+            result = await self.pool.extract(
+                page_text(response), response.url, selectors, learned, repeated
+            )
         except ExtractionError as exc:  # over the budget, or the extraction failed twice
             yield ArticleItem(**fields, fetch_error=exc.detail, fetch_reason=exc.reason)
             return

@@ -202,6 +202,11 @@ class WorkerSpider(SourcesSpider):
         as the run started (this run's pages teach the next run)."""
         return self.shared.learned_teaser_places(source.name)
 
+    def learned_boilerplate(self, source: Any) -> dict[str, list[str]]:
+        """No store here, and boilerplate is not learned in a cluster yet: a
+        worker cuts only the built-in furniture."""
+        return {}
+
     def _record_drop(self, url: str, source: str, reason: str, detail: str) -> None:
         # no store here: it goes with the document's fetch record, as fetch_state.error
         earlier = self.problems.get(url)

@@ -428,7 +428,7 @@ def demo(ctx: Context, serve: bool) -> None:
 
 # the commands that only read the store live in their own module; importing it
 # registers them on the group above
-from syndicator import cli_store  # noqa: E402, F401
+from syndicator import cli_review, cli_store  # noqa: E402, F401
 
 
 def main() -> None:

@@ -54,7 +54,8 @@ def status(ctx: Context, as_json: bool) -> None:
         }
         for row in rows
     ]
-    columns = [("source", "source"), ("articles", "articles"), ("drops", "drops")]
+    columns = [("source", "source"), ("articles", "articles"), ("held", "held")]
+    columns += [("drops", "drops")]
     columns += [("newest_at", "newest article"), ("fetched_at", "last fetch")]
     print_table(
         sources,
@@ -73,7 +74,8 @@ def status(ctx: Context, as_json: bool) -> None:
             for row in partners
         ]
         columns = [("partner", "partner"), ("kind", "kind"), ("sent", "sent")]
-        columns += [("pending", "pending"), ("failed", "failed"), ("sent_at", "last sent")]
+        columns += [("pending", "pending"), ("held", "held"), ("failed", "failed")]
+        columns += [("sent_at", "last sent")]
         print_table(shown, [*columns, ("last_error", "last error")], "Partners", "")
     if last_run:
         counts = json.loads(last_run["counts"] or "{}")
@@ -286,7 +288,7 @@ def teaser_places(ctx: Context, source: str | None, everything: bool, as_json: b
 @click.option("--partner", metavar="NAME", help="Only this partner's deliveries.")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "failed", "skipped"]),
+    type=click.Choice(["pending", "sending", "sent", "held", "failed", "skipped"]),
     help="Only deliveries in this state.",
 )
 @since_option("deliveries changed")

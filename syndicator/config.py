@@ -84,6 +84,34 @@ class TeaserSelectors(_Strict):
         return self
 
 
+class BoilerplateLearning(_Strict):
+    """What a source's repeated lines teach (syndicator.boilerplate)."""
+
+    # learn the lines the source repeats across its articles and cut them
+    learn: bool = True
+    # articles of a site a line must be in before it is learned
+    min_pages: Annotated[int, within(2, 10_000)] = 3
+
+
+class QualityGate(_Strict):
+    """The checks a source's copies pass before partners get them
+    (syndicator.quality_gate); a copy that fails one is held."""
+
+    enabled: bool = True
+    require_title: bool = True
+    # 0: only the source's min_words (a drop, not a hold)
+    min_words: Annotated[int, within(0, 100_000)] = 0
+    # held when the body has fewer words than this times the page's description's
+    min_description_ratio: Annotated[float, within(0, 10)] = 1.0
+    max_link_share: Annotated[float, within(0, 1)] = 0.5
+    max_boilerplate_share: Annotated[float, within(0, 1)] = 0.5
+    # the source's language ("en"); unset: that of most of its latest articles
+    language: str | None = None
+    # held without teasers when at least this share of the source's latest
+    # articles show some; 0 turns the check off
+    teasers_expected: Annotated[float, within(0, 1)] = 0.9
+
+
 class Source(_Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
     title: str | None = None
@@ -97,13 +125,16 @@ class Source(_Strict):
     # they list, 3 (the default) one level of index inside an index as well
     sitemap_depth: Annotated[int, within(1, 10)] = 3
     follow_teasers: bool = False
-    min_words: Annotated[int, within(1, 100_000)] = 80
+    # a brief of 20 words is news; shorter bodies are a page's leftovers
+    min_words: Annotated[int, within(1, 100_000)] = 15
     max_articles_per_run: Annotated[int, within(1, 1_000_000)] = 5000
     # sitemaps listed in indexes fetched per run (newest first), and how many of
     # them are remembered for runs in which the index has not changed
     max_sitemaps_per_run: Annotated[int, within(1, 10_000)] = 100
     allow_networks: list[IPNetwork] = []
     teasers: TeaserSelectors = TeaserSelectors()
+    boilerplate: BoilerplateLearning = BoilerplateLearning()
+    gate: QualityGate = QualityGate()
     crawl: Politeness = Politeness()
 
     @model_validator(mode="after")

@@ -64,6 +64,22 @@ def to_utc_iso(value: str | datetime | time.struct_time | None) -> str | None:
     return value.replace(microsecond=0).isoformat()
 
 
+def to_local_iso(value: str | None) -> str | None:
+    """A date that names its offset, as ISO-8601 with that offset kept: the
+    time as its source printed it. ``None`` for a date without a zone (its
+    offset is unknown) or no date.
+
+    >>> to_local_iso("Mon, 16 Nov 2026 21:40:00 -0500")
+    '2026-11-16T21:40:00-05:00'
+    """
+    if not value or not isinstance(value, str):
+        return None
+    parsed = _parse(value.strip())
+    if parsed is None or parsed.tzinfo is None or to_utc_iso(parsed) is None:
+        return None
+    return parsed.replace(microsecond=0).isoformat()
+
+
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 

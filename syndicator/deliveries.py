@@ -112,32 +112,59 @@ class Deliveries:
                  (select id from articles where duplicate_of is not null)""",
             [now, partner],
         )
+        self._gate(partner, now)
+        # a copy the quality gate holds is queued as held: shown, never sent
         queued.new = self._commit(
             f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
-                  created_at, updated_at)
-                select a.id, ?, 'pending', 0, ?, ?, ? from articles a
+                  created_at, updated_at, last_error)
+                select a.id, ?, case when a.hold is null then 'pending' else 'held' end, 0, ?,
+                  ?, ?, case when a.hold is null then null else 'held: ' || a.hold end
+                from articles a
                 where {" and ".join(where)}
                   and not exists (select 1 from deliveries d
                                   where d.article_id = a.id and d.partner = ?)""",
             [partner, now, now, now, *params, partner],
         )
         changed = [
-            row[0]
+            (row[0], row[4])
             for row in self.db.execute(
-                """select a.id, a.title, a.content_hash, d.delivered_hash from deliveries d
-                   join articles a on a.id = d.article_id
+                """select a.id, a.title, a.content_hash, d.delivered_hash, a.hold
+                   from deliveries d join articles a on a.id = d.article_id
                    where d.partner = ? and d.status = 'sent'""",
                 [partner],
             ).fetchall()
             if revision_hash({"title": row[1], "content_hash": row[2]}) != row[3]
         ]
-        for article_id in changed:
-            queued.updates += self._commit(
-                """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
-                     last_error = null, updated_at = ? where article_id = ? and partner = ?""",
-                [now, now, article_id, partner],
+        for article_id, hold in changed:
+            # an update the gate holds: the partner keeps the copy it has
+            status, error = ("held", f"held: {hold}") if hold else ("pending", None)
+            count = self._commit(
+                """update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
+                     last_error = ?, updated_at = ? where article_id = ? and partner = ?""",
+                [status, now, error, now, article_id, partner],
             )
+            queued.updates += 0 if hold else count
         return queued
+
+    def _gate(self, partner: str, now: str) -> None:
+        """Deliveries follow their article's hold: one not sent yet is held when
+        its article is, and goes back in the queue when a later crawl fixed
+        the copy or an operator released it."""
+        self._commit(
+            """update deliveries set status = 'held', updated_at = ?,
+                 last_error = 'held: ' || (select hold from articles a
+                                           where a.id = deliveries.article_id)
+               where partner = ? and status = 'pending' and article_id in
+                 (select id from articles where hold is not null)""",
+            [now, partner],
+        )
+        self._commit(
+            """update deliveries set status = 'pending', next_attempt_at = ?, last_error = null,
+                 updated_at = ?
+               where partner = ? and status = 'held' and article_id in
+                 (select id from articles where hold is null)""",
+            [now, now, partner],
+        )
 
     def due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
         """Deliveries owed to the partner now, oldest article first, with the article."""
@@ -240,6 +267,7 @@ class Deliveries:
           sum(d.status in ('pending', 'sending')) as pending,
           sum(d.status = 'failed') as failed,
           sum(d.status = 'skipped') as skipped,
+          sum(d.status = 'held') as held,
           max(d.sent_at) as last_sent,
           (select d2.last_error from deliveries d2 where d2.partner = p.name
              and d2.last_error is not null order by d2.updated_at desc limit 1) as last_error
@@ -248,7 +276,7 @@ class Deliveries:
         """
         return [
             {
-                k: (v or 0) if k in ("sent", "pending", "failed", "skipped") else v
+                k: (v or 0) if k in ("sent", "pending", "failed", "skipped", "held") else v
                 for k, v in row.items()
             }
             for row in self.db.query(sql)

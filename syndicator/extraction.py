@@ -24,7 +24,8 @@ from trafilatura.utils import HTML_PARSER, load_html
 from trafilatura.xml import xmltotxt
 
 from syndicator.body_markup import SavedMarkup
-from syndicator.dates import to_utc_iso
+from syndicator.body_trim import PageHeader, for_site, line_key, trim_body
+from syndicator.dates import to_local_iso, to_utc_iso
 from syndicator.neardup import fingerprints
 from syndicator.teasers import find_teasers
 from syndicator.urls import is_http_url, normalize_url
@@ -45,6 +46,9 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     "with_metadata": True,
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
+
+# trafilatura's own threshold (MIN_EXTRACTED_SIZE) for trying jusText on a text
+FALLBACK_BELOW = 250
 
 # lxml.html's parsers pick each element's class in Python (HtmlElementClassLookup:
 # a FormElement for <form>, an InputElement for <input>, ...), once for every
@@ -74,17 +78,23 @@ _MODIFIED = (
 
 def _first_date(
     tree: HtmlElement, xpaths: tuple[str, ...], ld_key: str, ld: list[dict[str, Any]]
-) -> str | None:
-    for xpath in xpaths:
-        for value in tree.xpath(xpath):
-            date = to_utc_iso(str(value))
-            if date:
-                return date
-    for node in ld:
-        date = to_utc_iso(str(node.get(ld_key) or ""))
-        if date:
-            return date
-    return None
+) -> tuple[str | None, str | None]:
+    """The page's date as UTC, and as the page wrote it with its offset. A page
+    may give the time with its offset in one place and without it in another
+    (which would be read as UTC, a few hours off, maybe another day): the first
+    date that names its offset wins over one that does not."""
+    values = [str(v) for xpath in xpaths for v in tree.xpath(xpath)]
+    values += [str(node.get(ld_key) or "") for node in ld]
+    first = None
+    for value in values:
+        date = to_utc_iso(value)
+        if not date:
+            continue
+        local = to_local_iso(value)
+        if local:
+            return date, local
+        first = first or date
+    return first, None
 
 
 def _json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -172,23 +182,56 @@ def without_unfit_references(html: str) -> str:
     return _CHAR_REFERENCE.sub(keep, html)
 
 
+def _thin(body: etree._Element, tree: HtmlElement) -> bool:
+    """Whether trafilatura's single pass may have missed the story: the cases in
+    which its own default goes on to readability and jusText (a short text, no
+    paragraph in it, or a page whose paragraphs hold twice as much text)."""
+    chars = sum(len(text.strip()) for text in body.itertext())
+    if chars < FALLBACK_BELOW:
+        return True
+    if not any((p.text and p.text.strip()) or len(p) for p in body.iter("p")):
+        return True
+    total, enough = 0, 2 * chars
+    for p in tree.iter("p"):  # stops as soon as the page has twice the text
+        total += sum(len(text.strip()) for text in p.itertext())
+        if total > enough:
+            return True
+    return False
+
+
+def _extract(tree: HtmlElement, url: str) -> Any:
+    """trafilatura's single pass, and its full cascade only where the single pass
+    came out thin: the pages that need it pay for it, the rest do not."""
+    doc = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    if doc is not None and doc.body is not None and not _thin(doc.body, tree):
+        return doc
+    full = bare_extraction(tree, url=url, **{**TRAFILATURA_OPTIONS, "fast": False})
+    if full is None or full.body is None:
+        return doc
+    return full
+
+
 def extract_page(
     html: str,
     url: str,
     teaser_selectors: dict[str, Any] | None = None,
     learned: Mapping[str, Iterable[str]] | None = None,
+    boilerplate: Mapping[str, Iterable[str]] | None = None,
 ) -> dict[str, Any]:
     """Extract one page. Never raises on bad HTML: an unusable page comes back
     with an empty body and ``problem`` saying why. ``learned`` are, for each
     site of its source, the places of related-story blocks the source's other
-    pages taught (:mod:`syndicator.teaser_places`)."""
+    pages taught (:mod:`syndicator.teaser_places`); ``boilerplate`` the lines
+    its articles repeat, by site (:mod:`syndicator.boilerplate`)."""
     tree = load_html(without_unfit_references(html))
     if tree is None:
         return {"problem": "not parseable as HTML", "body_text": "", "teasers": []}
     ld = _json_ld(tree)
+    published_at, published_local = _first_date(tree, _PUBLISHED, "datePublished", ld)
     found: dict[str, Any] = {
-        "published_at": _first_date(tree, _PUBLISHED, "datePublished", ld),
-        "modified_at": _first_date(tree, _MODIFIED, "dateModified", ld),
+        "published_at": published_at,
+        "published_local": published_local,
+        "modified_at": _first_date(tree, _MODIFIED, "dateModified", ld)[0],
         "language": _page_language(tree),
         "page_tags": _page_tags(tree),
         "og_type": (tree.xpath("string(//meta[@property='og:type']/@content)") or "").strip(),
@@ -199,11 +242,20 @@ def extract_page(
         if element.getparent() is not None:  # not inside one cut already
             element.drop_tree()
     saved = SavedMarkup.collect(tree)
-    doc = bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
+    doc = _extract(tree, url)
     if doc is None or doc.body is None:
         return {**found, "body_text": "", "body_html": "", "problem": "no article body found"}
+    header = PageHeader.read(
+        tree, url, doc.title, doc.description, doc.author, teasers.page, for_site(boilerplate, url)
+    )
+    cut = trim_body(doc.body, header)
+    learned_chars = sum(len(text) for text in cut if line_key(text) in header.learned)
     canonical = doc.url if doc.url and is_http_url(doc.url) else None
     body_text = xmltotxt(doc.body, include_formatting=False).strip()
+    if not body_text and cut:
+        first = cut[0] if len(cut[0]) <= 60 else cut[0][:57] + "..."
+        problem = f"only the site's own lines, no story ({len(cut)} cut, such as {first!r})"
+        return {**found, "body_text": "", "body_html": "", "problem": problem}
     found.update(
         title=doc.title,
         author=doc.author,
@@ -215,6 +267,8 @@ def extract_page(
         tags=[*(doc.categories or []), *(doc.tags or [])],
         body_text=body_text,
         body_html=_body_html(doc.body, url, saved),
+        # how much of the page's text was the source's standing lines (the gate's)
+        boilerplate_share=learned_chars / ((learned_chars + len(body_text)) or 1),
         # here, in parallel, rather than in the crawl process's dedup pipeline
         fingerprints=sorted(fingerprints(body_text)),
     )

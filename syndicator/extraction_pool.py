@@ -245,10 +245,13 @@ class ExtractionPool:
         url: str,
         teaser_selectors: dict[str, Any] | None = None,
         learned: dict[str, list[str]] | None = None,
+        boilerplate: dict[str, list[str]] | None = None,
     ) -> dict[str, Any]:
         """The page's extraction (:func:`syndicator.extraction.extract_page`),
         or :class:`ExtractionError`."""
-        result: dict[str, Any] = await self.run(extract_page, html, url, teaser_selectors, learned)
+        result: dict[str, Any] = await self.run(
+            extract_page, html, url, teaser_selectors, learned, boilerplate
+        )
         return result
 
     async def run(

@@ -356,3 +356,29 @@ def teaser_places(
 
     _check_name(store, "sources", "name", source, "source")
     return places(store, source, everything)
+
+
+def boilerplate_lines(
+    store: Store, source: str | None = None, everything: bool = False
+) -> list[dict[str, Any]]:
+    """The lines each source repeats across its articles
+    (:mod:`syndicator.boilerplate`): learned or pinned ones, or with
+    ``everything`` every line seen in two articles or more."""
+    _check_name(store, "sources", "name", source, "source")
+    if not store.db["boilerplate"].exists():
+        return []
+    where, params = ["1"], []
+    if source:
+        where.append("source = ?")
+        params.append(source)
+    if not everything:
+        where.append("(learned = 1 or pinned is not null)")
+    rows = store.db.execute(
+        f"""select source, site, line, learned, pinned, pages, edge, words,
+                   first_seen_at, last_seen_at
+            from boilerplate where {" and ".join(where)}
+            order by source, site, learned desc, pages desc, line""",
+        params,
+    )
+    names = [c[0] for c in rows.description]
+    return [dict(zip(names, row, strict=True)) for row in rows]

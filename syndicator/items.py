@@ -32,6 +32,9 @@ class ArticleItem:
     sitename: str | None = None
     canonical_url: str | None = None
     published_at: str | None = None
+    # the same moment as the source printed it, with its offset (ISO-8601);
+    # None when the source named no offset
+    published_local: str | None = None
     modified_at: str | None = None
     date: str | None = None
     language: str | None = None
@@ -48,6 +51,8 @@ class ArticleItem:
     # the body's near-duplicate fingerprints (syndicator.neardup), computed with
     # the extraction so that the crawl process does not; a list, so it travels as JSON
     fingerprints: list[int] | None = None
+    # the share of the page's text cut as the source's learned standing lines
+    boilerplate_share: float = 0.0
     # filled by the pipelines
     id: str = ""
     content_hash: str = ""
@@ -60,6 +65,8 @@ class ArticleItem:
     etag: str | None = None
     last_modified: str | None = None
     republish_html: str = ""
+    # why the quality gate holds the copy back from partners (None: it may go)
+    hold: str | None = None
     # what was stored differently from what the source said, and why: each
     # {"kind": ..., "detail": ...}, written by the store pipeline into ``notes``
     notes: list[dict[str, str]] = field(default_factory=list)

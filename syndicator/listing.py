@@ -43,6 +43,8 @@ def short_time(value: str | None) -> str:
 def _text(value: Any) -> Text:
     if value is None:
         return Text("")
+    if isinstance(value, Text):
+        return value
     if isinstance(value, float):
         return Text(f"{value:.2f}")
     return Text(str(value))
@@ -104,6 +106,23 @@ def print_teaser_places(rows: Sequence[dict[str, Any]], everything: bool) -> Non
     title = "Teaser places seen" if everything else "Teaser places learned"
     empty = "no teaser place seen yet" if everything else "no teaser place learned yet"
     print_table(rows, columns, title, empty)
+
+
+def print_boilerplate(rows: Sequence[dict[str, Any]], everything: bool) -> None:
+    columns = [("source", "source"), ("site", "site"), ("line", "line"), ("state", "state")]
+    columns += [("pages", "pages"), ("edge", "at an edge"), ("last_seen_at", "last seen")]
+    shown = [
+        {
+            **row,
+            "state": f"pinned {row['pinned']}"
+            if row["pinned"]
+            else ("learned" if row["learned"] else "no"),
+        }
+        for row in rows
+    ]
+    title = "Repeated lines seen" if everything else "Boilerplate learned or pinned"
+    empty = "no line seen again yet" if everything else "no boilerplate learned yet"
+    print_table(shown, columns, title, empty)
 
 
 def print_deliveries(rows: Sequence[dict[str, Any]], limit: int | None) -> None:
@@ -259,3 +278,35 @@ def print_article(detail: dict[str, Any]) -> None:
     out.print()
     out.rule("Republished text", align="left")
     out.print(Text(html_to_text(detail["republish_html"])))
+
+
+def print_preview(shown: Any, html_path: Any) -> None:
+    """``syndicator preview``: the verdict, the facts, then the copy as text."""
+    out = console()
+    article = shown.article
+    if shown.dropped:
+        verdict = Text(f"would not be stored: {shown.dropped}", style="bold red")
+    elif shown.hold:
+        verdict = Text(f"would be held, not sent: {shown.hold}", style="bold yellow")
+    else:
+        verdict = Text("would be sent to partners", style="bold green")
+    out.print(Text(article.get("title") or "(no title)", style="bold"))
+    out.print(
+        _facts(
+            [
+                ("verdict", verdict),
+                ("source", shown.source),
+                ("url", article.get("url")),
+                ("author", article.get("author")),
+                ("published", article.get("published_local") or article.get("published_at")),
+                ("language", article.get("language")),
+                ("tags", ", ".join(article.get("tags") or [])),
+                ("words", article.get("word_count")),
+                ("teasers", len(article.get("teasers") or []) or None),
+                ("already stored", shown.stored_as),
+                ("as a page", str(html_path)),
+            ]
+        )
+    )
+    out.print()
+    out.print(Text(html_to_text(article.get("republish_html") or article.get("body_html"))))

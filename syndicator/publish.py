@@ -267,18 +267,19 @@ class Publisher:
         if isinstance(partner, WordPressPartner):
             from syndicator.partners.wordpress import WordPressAdapter
 
-            def left_out(article: dict[str, Any], why: str) -> None:
+            def left_out(article: dict[str, Any], kind: str, why: str) -> None:
                 why = self._line(why)  # it may quote the partner's answer
                 self.store.record_note(
                     article["url"],
-                    "image_left_out",
+                    kind,
                     why,
                     source=article.get("source"),
                     article_id=article["id"],
                     partner=partner.name,
                     run_id=self.run_id,
                 )
-                self.on_event(partner.name, f"left out the image of {article['title']!r}: {why}")
+                what = "the image" if kind == "image_left_out" else "a term"
+                self.on_event(partner.name, f"left out {what} of {article['title']!r}: {why}")
 
             return WordPressAdapter(partner, client, secret, images, left_out)
         from syndicator.partners.webhook import WebhookAdapter

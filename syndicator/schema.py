@@ -224,12 +224,51 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db["teaser_places"].create_index(["source", "learned"])
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    # the publication time as the source printed it, with its offset: the UTC
+    # time alone can fall on another day than the one the source printed
+    db["articles"].add_column("published_local", str)
+
+
+def _migration_7(db: sqlite_utils.Database) -> None:
+    # lines each source repeats across its articles, counted per site, and what
+    # was learned of them or pinned by an operator (syndicator.boilerplate)
+    db["boilerplate"].create(
+        {
+            "source": str,
+            "site": str,
+            "key": str,
+            "line": str,
+            "words": int,
+            "pages": int,
+            "edge": int,
+            "learned": int,
+            "pinned": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+        },
+        pk=("source", "site", "key"),
+        not_null={"source", "site", "key"},
+    )
+    db["boilerplate"].create_index(["source", "learned"])
+
+
+def _migration_8(db: sqlite_utils.Database) -> None:
+    # the quality gate's verdict: why a copy is held back from partners, and
+    # when an operator released one (syndicator.quality_gate)
+    db["articles"].add_column("hold", str)
+    db["articles"].add_column("released_at", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
+    _migration_7,
+    _migration_8,
 ]
 
 

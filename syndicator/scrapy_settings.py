@@ -60,6 +60,7 @@ ITEM_PIPELINES = {
     "pipelines.neardup.NearDupPipeline": 350,
     "pipelines.sanitise.SanitisePipeline": 400,
     "pipelines.render.RenderPipeline": 500,
+    "pipelines.gate.QualityGatePipeline": 550,
     "pipelines.store.StorePipeline": 600,
 }
 SPIDER_MIDDLEWARES = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,16 @@ def article_id(canonical_url: str) -> str:
 def content_hash(body_text: str) -> str:
     """SHA-256 of the body text with whitespace collapsed, so re-wrapping is no change."""
     return hashlib.sha256(" ".join(body_text.split()).encode("utf-8")).hexdigest()
+
+
+def _replace_fingerprints(
+    db: sqlite_utils.Database, article_id: str, fingerprints: Collection[int]
+) -> None:
+    db.execute("delete from fingerprints where article_id = ?", [article_id])
+    db.conn.executemany(
+        "insert or ignore into fingerprints (hash, article_id) values (?, ?)",
+        [(h, article_id) for h in fingerprints],
+    )
 
 
 def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str) -> None:
@@ -75,6 +86,17 @@ class Store:
         self.batch_seconds = batch_seconds
         self._pending = 0
         self._batch_started = 0.0
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Store:
+        """The store opened for reading only: no migration, no write, no lock
+        (``syndicator preview``)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.db = sqlite_utils.Database(sqlite3.connect(f"file:{store.path}?mode=ro", uri=True))
+        store.batch_size, store.batch_seconds = 1, 0.0
+        store._pending, store._batch_started = 0, 0.0
+        return store
 
     # -- transactions -------------------------------------------------------
 
@@ -195,11 +217,7 @@ class Store:
         with self.write() as db:
             _upsert(db, "articles", article, "id")
             if fingerprints is not None:
-                db.execute("delete from fingerprints where article_id = ?", [article["id"]])
-                db.conn.executemany(
-                    "insert or ignore into fingerprints (hash, article_id) values (?, ?)",
-                    [(h, article["id"]) for h in fingerprints],
-                )
+                _replace_fingerprints(db, article["id"], fingerprints)
             db.execute("delete from teasers where article_id = ?", [article["id"]])
             db.conn.executemany(
                 "insert into teasers (article_id, position, title, url, excerpt, image_url) "
@@ -209,6 +227,19 @@ class Store:
                     for i, t in enumerate(teasers)
                 ],
             )
+
+    def update_article(
+        self,
+        article_id: str,
+        columns: dict[str, Any],
+        fingerprints: Collection[int] | None = None,
+    ) -> None:
+        """Change some columns of a stored article (names from code, never from
+        input) and, when given, its near-duplicate fingerprints."""
+        with self.write() as db:
+            db["articles"].update(article_id, columns)
+            if fingerprints is not None:
+                _replace_fingerprints(db, article_id, fingerprints)
 
     def keep_revision(self, article_id: str, replaced_at: str) -> int:
         """Copy the article as it is into ``revisions``; returns the next revision number."""
@@ -373,7 +404,9 @@ class Store:
           (select f.error || ' (' || f.url || ')' from fetch_state f
              where f.source = s.name and f.error is not null
              order by f.fetched_at desc limit 1) as last_error,
-          (select count(*) from drops d where d.source = s.name) as drops
+          (select count(*) from drops d where d.source = s.name) as drops,
+          (select count(*) from articles a where a.source = s.name and a.hold is not null
+             and a.duplicate_of is null) as held
         from sources s order by s.name
         """
         return [dict(row) for row in self.db.query(sql)]

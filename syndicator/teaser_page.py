@@ -142,7 +142,7 @@ class PageLinks:
         base = head.get("base", "")
         self.base = urljoin(url, base) if base else url
         canonical = head.get("canonical") or head.get("og:url") or ""
-        self.own = {_strip(url), _strip(urljoin(url, canonical)) if canonical else ""} - {""}
+        self.own = {strip(url), strip(urljoin(url, canonical)) if canonical else ""} - {""}
         host = (urlsplit(url).hostname or "").lower()
         # the site the page is of (its registered domain), and all the domains
         # that are the same site
@@ -377,7 +377,8 @@ def article_key(url: str) -> str:
     return f"{base}?{'&'.join(kept)}" if kept else base
 
 
-def _strip(url: str) -> str:
+def strip(url: str) -> str:
+    """A URL as the page's own spellings are kept: no fragment, no tracking, no final slash."""
     url = url.split("#", 1)[0]
     return article_key(url).rstrip("/")
 

@@ -143,6 +143,8 @@ class FoundTeasers:
     # what the page says of the places of its groups of story links, for the
     # source's learning (syndicator.teaser_places.observe)
     places: list[dict[str, Any]] = field(default_factory=list)
+    # the page as the detector read it (its site, its links), for the body's trim
+    page: PageLinks | None = None
 
 
 def find_teasers(
@@ -161,7 +163,7 @@ def find_teasers(
     found = FoundTeasers(teasers, list(own))
     if not selectors.get("use_defaults", True):
         return found
-    page = PageLinks(tree, url)
+    page = found.page = PageLinks(tree, url)
     use = (learned or {}).get(page.site, ()) if selectors.get("learn", True) else ()
     detector = Detector(page, frozenset(use))
     # one teaser per story, whichever tracking parameters its links carry

@@ -8,12 +8,14 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from syndicator.demo import demo_sites
+from syndicator.siteserver import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -80,6 +82,41 @@ def syndicator(
     )
 
 
+@contextmanager
+def sitemap_site(name: str, pages: dict[str, str]) -> Iterator[Site]:
+    """A local site serving ``pages`` (path -> HTML) and a sitemap of them."""
+    site = Site(name, [])
+
+    def answer(path: str) -> tuple[int, dict[str, str], bytes] | None:
+        if path == "/sitemap.xml":
+            urls = "".join(f"<url><loc>{site.url}{p}</loc></url>" for p in pages)
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            return 200, {"Content-Type": "application/xml"}, body.encode()
+        if path in pages:
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, pages[path].encode()
+        return None
+
+    site.hook = answer
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+def crawl_site(tmp_path: Path, site: Site, **source: Any) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """Crawl ``site``'s sitemap as one source; its config and its stored
+    articles by path."""
+    config = write_config(
+        tmp_path / "c.toml",
+        [{"name": site.name, "sitemaps": [f"{site.url}/sitemap.xml"], **source}],
+    )
+    result = syndicator("crawl", config=config)
+    assert result.returncode == 0, result.stderr
+    rows = query(tmp_path / "store.db", "select * from articles")
+    return config, {row["url"].removeprefix(site.url): row for row in rows}
+
+
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -114,5 +151,7 @@ def demo_sources(sites: Any) -> list[dict[str, Any]]:
             # "private" too, to prove robots.txt keeps the crawler out of /private/
             "article_pattern": "/(news|opinion|private)/[a-z0-9-]+/$",
             "section_depth": 2,
+            # as the demo's config: the Gazette's one-paragraph briefs stay home
+            "min_words": 40,
         },
     ]

@@ -93,7 +93,11 @@ class GrowingSite(Site):
         if len(self.stories) > 4 and rng.random() < 0.5:
             n = rng.randrange(len(self.stories) - 2)
             body, _ = self.stories[n]
-            self.stories[n] = (body.replace(" the ", " a ", 1) + " (Corrected.)", now)
+            # a paragraph of its own (the last line may be a copyright line, which
+            # is cut) and of this story's own (one line at the end of many stories
+            # is the source's standing line, learned and cut)
+            correction = f"\nAn earlier version of story {n} misstated a detail. (Corrected.)"
+            self.stories[n] = (body.replace(" the ", " a ", 1) + correction, now)
 
     def _answer(self, path: str) -> tuple[int, dict[str, str], bytes] | None:
         if path == "/sitemap.xml":

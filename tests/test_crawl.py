@@ -96,6 +96,7 @@ def test_every_article_is_stored_with_its_metadata(crawl: dict[str, Any]) -> Non
         assert row["title"] == expected["title"]
         assert row["author"] == expected["author"]
         assert row["published_at"] == expected["published_at"]
+        assert row["published_local"] == expected["published_local"]
         assert row["modified_at"] == expected["modified_at"]
         assert row["canonical_url"] == url
         assert row["language"] == "en-US"
@@ -161,6 +162,9 @@ def test_republished_html_has_body_attribution_disclaimer_and_teasers(
     disclaimer = page.index("We are Test Publisher. Opinions are the author")
     related = page.index("Related stories")
     assert body_end < attribution < disclaimer < related
+    # the day the source printed (21:40 at -05:00), not the UTC day after
+    assert expected["published_local"].startswith("2026-11-16T21:40")
+    assert "on November 16, 2026" in page[attribution:disclaimer]
     assert f'<a href="{url}" rel="nofollow noopener">' in page
     assert page.count("[…]") == len(expected["teasers"])
     assert "<script" not in page.lower()

@@ -52,6 +52,7 @@ def test_items_become_entries_with_their_hints() -> None:
         "title": "Bridge repairs begin",
         "author": "Ada Byline, Cy Second",
         "published_at": "2026-12-01T08:00:00+00:00",
+        "published_local": "2026-12-01T09:00:00+01:00",  # as the feed printed it
         "modified_at": "2026-12-02T10:30:00+00:00",
         "tags": ["Transport"],
         "language": "en-GB",

@@ -38,6 +38,7 @@ ARTICLE_FIELDS = (
     "title",
     "author",
     "published_at",
+    "published_local",
     "modified_at",
     "language",
     "image_url",

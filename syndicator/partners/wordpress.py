@@ -15,7 +15,9 @@ leaves an orphan media item behind.
 An image that cannot be used costs the post its picture, never the post: an
 image that is no image by its bytes, too large or too slow
 (:mod:`syndicator.images`), or one the partner refuses, is left out, and
-``on_image_left_out`` is told why (the publisher writes it to ``notes``). It
+``on_left_out`` is told why (the publisher writes it to ``notes``). So does
+a tag or category WordPress refuses to create (a ``db_insert_error``, a name
+it cannot take): the post goes without that term. It
 is not fetched again for the same article in the same run. An upload that
 failed in a way that may pass (a timeout, a 5xx other than WordPress's own
 refusal of the file) fails the attempt like any other request, so the
@@ -58,6 +60,13 @@ def post_slug(title: str | None, article_id: str) -> str:
     return f"{words}-{article_id[:8]}" if words else f"article-{article_id[:8]}"
 
 
+_TERM = {"tags": "tag", "categories": "category"}
+
+
+class TermRefused(Exception):
+    """WordPress would not create a tag or category; ``str()`` says which and why."""
+
+
 def media_slug(article_id: str) -> str:
     """The featured image's slug: ``syndicator-4555da47e1b2c3d4-image``, from the article alone."""
     return f"syndicator-{article_id[:16]}-image"
@@ -70,17 +79,19 @@ class WordPressAdapter:
         client: httpx.AsyncClient,
         password: str,
         images: Callable[[str], httpx.AsyncClient] | None = None,
-        on_image_left_out: Callable[[dict[str, Any], str], None] | None = None,
+        on_left_out: Callable[[dict[str, Any], str, str], None] | None = None,
     ) -> None:
         self.partner = partner
         self.client = client
         self.auth = httpx.BasicAuth(partner.username, password)
         self.images = images  # source name -> the client that fetches for that source
-        self.on_image_left_out = on_image_left_out or (lambda article, why: None)
+        # told (article, kind, why) when a post goes without its image or a term
+        self.on_left_out = on_left_out or (lambda article, kind, why: None)
         self._left_out: dict[str, str] = {}  # article id -> why, for this run
         self.root = partner.url.rstrip("/")
         self.pretty = True
         self._terms: dict[tuple[str, str], int | None] = {}
+        self._refused: dict[tuple[str, str], str] = {}  # terms WordPress would not create
         self._term_lock = asyncio.Lock()
 
     # -- the REST API -----------------------------------------------------------
@@ -222,21 +233,28 @@ class WordPressAdapter:
         if partner.author:
             post["author"] = partner.author
         if categories:
-            post["categories"] = await self._term_ids("categories", categories)
+            post["categories"] = await self._term_ids("categories", categories, article)
         if partner.tags == "tags" and tags:
-            post["tags"] = await self._term_ids("tags", tags)
+            post["tags"] = await self._term_ids("tags", tags, article)
         if media_id:
             post["featured_media"] = int(media_id)
         return post
 
-    async def _term_ids(self, taxonomy: str, names: list[str]) -> list[int]:
+    async def _term_ids(
+        self, taxonomy: str, names: list[str], article: dict[str, Any]
+    ) -> list[int]:
         ids = []
         async with self._term_lock:  # two posts must not both create the same term
             for name in names:
                 key = (taxonomy, name.lower())
-                if key not in self._terms:
-                    self._terms[key] = await self._term_id(taxonomy, name)
-                if self._terms[key] is not None:
+                if key not in self._terms and key not in self._refused:
+                    try:
+                        self._terms[key] = await self._term_id(taxonomy, name)
+                    except TermRefused as exc:
+                        self._refused[key] = str(exc)  # not asked again this run
+                if key in self._refused:
+                    self.on_left_out(article, "term_left_out", self._refused[key])
+                elif self._terms[key] is not None:
                     ids.append(self._terms[key])
         return sorted(set(ids), key=ids.index)
 
@@ -255,6 +273,11 @@ class WordPressAdapter:
             payload = exc.payload if isinstance(exc.payload, dict) else {}
             if payload.get("code") == "term_exists" and payload.get("data", {}).get("term_id"):
                 return int(payload["data"]["term_id"])  # created meanwhile by someone else
+            # WordPress itself answered no (its error has a code): the term, not
+            # the post; bad credentials and rate limits are the whole delivery's
+            if payload.get("code") and exc.status not in (401, 429):
+                why = str(exc).removeprefix(f"WordPress POST /wp/v2/{taxonomy}: ")
+                raise TermRefused(f"{_TERM[taxonomy]} {name!r}: {why}") from None
             raise
         return int(created["id"])
 
@@ -279,7 +302,7 @@ class WordPressAdapter:
             return await self._upload(article, image, slug)
         except ImageLeftOut as exc:
             self._left_out[article["id"]] = str(exc)
-            self.on_image_left_out(article, str(exc))
+            self.on_left_out(article, "image_left_out", str(exc))
             return None
 
     async def _upload(self, article: dict[str, Any], image: Image, slug: str) -> str:

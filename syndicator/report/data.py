@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 # Delivery outcomes in the order a reader scans them: done, waiting, broken.
-OUTCOMES = ("sent", "pending", "sending", "failed", "skipped")
+OUTCOMES = ("sent", "pending", "sending", "held", "failed", "skipped")
 
 
 @dataclass(frozen=True)
