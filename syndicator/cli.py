@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from syndicator import __version__
-from syndicator.errors import ConfigError
+from syndicator.errors import ConfigError, UnknownName
 
 if TYPE_CHECKING:
     from syndicator.config import Config
@@ -39,7 +39,7 @@ class Context:
         try:
             return load_config(self.config_file)
         except ConfigError as exc:
-            fail(str(exc), EXIT_CONFIG)
+            fail(str(exc), config_exit(exc))
 
     def existing_store(self) -> tuple[Config, Store]:
         """The config and its store, for commands that only read what a crawl wrote."""
@@ -57,6 +57,12 @@ class Context:
         return {0: "WARNING", 1: "INFO"}.get(self.verbose, "DEBUG")
 
 
+def config_exit(exc: ConfigError) -> int:
+    """2 for a configuration that cannot be used; 1 for a --source or
+    --partner it does not name (the command cannot do its job)."""
+    return EXIT_FAILED if isinstance(exc, UnknownName) else EXIT_CONFIG
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     click.echo(f"syndicator: error: {message}", err=True)
     sys.exit(code)
@@ -65,7 +71,42 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Syndicator(click.Group):
+    """The command group, which also takes ``--config PATH`` after the command's
+    name (``syndicator crawl --config x.toml``), as people write it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_config(args))
+
+
+_TAKES_VALUE = ("--config", "--log-format")  # the group's options that take a value
+
+
+def hoist_config(args: list[str]) -> list[str]:
+    """``args`` with a ``--config PATH`` (or ``--config=PATH``) that follows the
+    command's name moved before it; nothing after ``--`` is touched."""
+    head: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        step = 2 if args[i] in _TAKES_VALUE else 1  # the group's own options
+        head += args[i : i + step]
+        i += step
+    rest: list[str] = []
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg == "--config" and i + 1 < len(args):
+            head += args[i : i + 2]
+            i += 2
+            continue
+        (head if arg.startswith("--config=") else rest).append(arg)
+        i += 1
+    return head + rest
+
+
+@click.group(cls=_Syndicator, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicator")
 @click.option(
     "--config",
@@ -140,7 +181,7 @@ def _crawl(
     try:
         run = run_crawl(config, sources, log_level=ctx.log_level, log_format=ctx.log_format)
     except ConfigError as exc:
-        fail(str(exc), EXIT_CONFIG)
+        fail(str(exc), config_exit(exc))
     line = summary_line(run, time.monotonic() - started, str(config.store_path))
     counts = run.get("counts", {})
     idle = not (counts.get("new") or counts.get("updated"))
@@ -156,7 +197,7 @@ def _partners(config: Config, names: tuple[str, ...]) -> list[Any]:
         if names:
             return [config.partner(name) for name in names]
     except ConfigError as exc:
-        fail(str(exc), EXIT_CONFIG)
+        fail(str(exc), config_exit(exc))
     return [partner for partner in config.partners if partner.enabled]
 
 
@@ -190,7 +231,7 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
     except ConfigError as exc:
         if run_id is not None:
             store.finish_run(run_id, "failed", {}, str(exc))
-        fail(str(exc), EXIT_CONFIG)
+        fail(str(exc), config_exit(exc))
     except KeyboardInterrupt:
         if run_id is not None:
             store.finish_run(run_id, "interrupted", {}, "interrupted")
@@ -299,7 +340,7 @@ def _worker(ctx: Context, config: Config, max_idle: float) -> NoReturn:
     try:
         run_worker(config, max_idle, log_level=ctx.log_level, log_format=ctx.log_format)
     except ConfigError as exc:
-        fail(str(exc), EXIT_CONFIG)
+        fail(str(exc), config_exit(exc))
     sys.exit(EXIT_OK)
 
 
@@ -323,7 +364,7 @@ def ingest(ctx: Context, drain: bool) -> None:
     try:
         run_ingest(config, drain, log_level=ctx.log_level, log_format=ctx.log_format)
     except ConfigError as exc:
-        fail(str(exc), EXIT_CONFIG)
+        fail(str(exc), config_exit(exc))
     except IngestLocked as exc:
         fail(str(exc), EXIT_LOCKED)
 

@@ -34,7 +34,11 @@ def status(ctx: Context, as_json: bool) -> None:
 
     config, store = ctx.existing_store()
     try:
-        rows, last_run = store.source_status(), store.last_run()
+        configured = {
+            source.name: {str(u) for u in (*source.feeds, *source.sitemaps, *source.sections)}
+            for source in config.sources
+        }
+        rows, last_run = store.source_status(configured), store.last_run()
         partners = Deliveries(store).partner_status()
     finally:
         store.close()
@@ -48,7 +52,9 @@ def status(ctx: Context, as_json: bool) -> None:
     sources = [
         {
             **row,
-            "source": row["source"] + ("" if row["enabled"] else " (disabled)"),
+            "source": row["source"]
+            + ("" if row["in_config"] else " (not in the config)")
+            + ("" if row["enabled"] or not row["in_config"] else " (disabled)"),
             "newest_at": row["newest"],
             "fetched_at": row["last_fetch"],
         }
@@ -344,11 +350,23 @@ def serve_store(ctx: Context, port: int, host: str) -> None:
     if not is_loopback(host):
         fail(f"refusing to serve on {host}: only loopback addresses (127.0.0.1, ::1, localhost)")
     store = _store_file(ctx)
-    if not ctx.quiet:
-        shown = f"[{host}]" if ":" in host else host
-        click.echo(f"serving {store} read-only at http://{shown}:{port}/ (Ctrl-C to stop)")
+    shown = f"[{host}]" if ":" in host else host
+
+    def listening() -> None:
+        if not ctx.quiet:
+            click.echo(f"serving {store} read-only at http://{shown}:{port}/ (Ctrl-C to stop)")
+
     # uvicorn handles Ctrl-C (SIGINT) and SIGTERM itself: it finishes and returns
-    serve(store, host, port, log_level="info" if ctx.verbose else "warning")
+    try:
+        serve(
+            store,
+            host,
+            port,
+            log_level="info" if ctx.verbose else "warning",
+            on_listening=listening,
+        )
+    except OSError as exc:
+        fail(f"cannot serve on {shown}:{port}: {exc.strerror or exc}")
 
 
 @cli.command()

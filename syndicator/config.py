@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from syndicator.config_values import HttpUrl, IPNetwork, IsoDate, RedisUrl, Regex, within
-from syndicator.errors import ConfigError
+from syndicator.errors import ConfigError, UnknownName
 
 DEFAULT_CONFIG = Path("data") / "syndicator.toml"
 CONFIG_ENV = "SYNDICATOR_CONFIG"
@@ -324,7 +324,8 @@ class Config(_Strict):
         for partner in self.partners:
             if partner.name == name:
                 return partner
-        raise ConfigError(f"{self.path}: no partner named {name!r}")
+        known = ", ".join(p.name for p in self.partners) or "none"
+        raise UnknownName(f"{self.path}: no partner named {name!r} (known: {known})")
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative ones taken from the config file's folder."""
@@ -348,7 +349,8 @@ class Config(_Strict):
         for source in self.sources:
             if source.name == name:
                 return source
-        raise ConfigError(f"{self.path}: no source named {name!r}")
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise UnknownName(f"{self.path}: no source named {name!r} (known: {known})")
 
     def enabled_sources(self, names: list[str] | tuple[str, ...] = ()) -> list[Source]:
         if names:

@@ -83,6 +83,20 @@ def unchanged_since(request: Request, state: dict[str, Any] | None) -> str | Non
     return None
 
 
+def count_skipped(
+    crawler: Crawler, skipped: set[str], url: str, state: dict[str, Any] | None, started: str
+) -> None:
+    """Count an article page skipped as unchanged, once (feed and sitemap may
+    both list it); a page this very run fetched already is no unchanged page
+    (the first crawl into an empty store reported its feed's pages, listed
+    again by the sitemap, as unchanged)."""
+    if url in skipped:
+        return
+    skipped.add(url)
+    if ((state or {}).get("fetched_at") or "") < started:
+        crawler.stats.inc_value("syndicator/unchanged")
+
+
 def postpone(crawler: Crawler, request: Request, cap: int, count: int) -> Postponed:
     """An article page over its source's ``max_articles_per_run``: counted as
     postponed, its listing read in full next run, one warning a run."""
@@ -113,6 +127,7 @@ class UnchangedPagesFilter:
         self.crawler = crawler
         self.store = store_for(crawler)
         self.skipped: set[str] = set()
+        self.started = utc_now()  # pages fetched since were fetched by this run
         config = config_from_settings(crawler.settings)
         self.article_cap = {s.name: s.max_articles_per_run for s in config.sources}
         self.passed: dict[str, set[str]] = {}  # per source: the article pages let through
@@ -125,13 +140,12 @@ class UnchangedPagesFilter:
     def _wanted(self, result: Any) -> bool:
         if not isinstance(result, Request) or result.meta.get("syndicator_kind") != "article":
             return True
-        if not unchanged_since(result, self.store.fetch_state(result.url)):
+        state = self.store.fetch_state(result.url)
+        if not unchanged_since(result, state):
             if not result.meta.get("refetch"):  # a refetch still wants its validators
                 result.meta["syndicator_checked"] = True  # the downloader need not look again
             return self._within_cap(result)
-        if result.url not in self.skipped:
-            self.skipped.add(result.url)
-            self.crawler.stats.inc_value("syndicator/unchanged")
+        count_skipped(self.crawler, self.skipped, result.url, state, self.started)
         return False
 
     def _within_cap(self, request: Request) -> bool:
@@ -178,6 +192,7 @@ class FetchStateMiddleware:
         # skipped as unchanged still gets through here
         self.fetching: set[str] = set()
         self.skipped: set[str] = set()
+        self.started = utc_now()  # pages fetched since were fetched by this run
         config = config_from_settings(crawler.settings)
         self.article_cap = {s.name: s.max_articles_per_run for s in config.sources}
         self.admitted: dict[str, int] = {}
@@ -212,9 +227,7 @@ class FetchStateMiddleware:
         else:
             unchanged = unchanged_since(request, state)
             if unchanged:
-                if request.url not in self.skipped:  # feed and sitemap may both list it
-                    self.skipped.add(request.url)
-                    self.crawler.stats.inc_value("syndicator/unchanged")
+                count_skipped(self.crawler, self.skipped, request.url, state, self.started)
                 raise AlreadyFetched(unchanged)
         self._admit(request)
 

@@ -29,6 +29,11 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Scrapy's AutoThrottle, but each source's delay is its own floor (syndicator.throttle)
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "syndicator.throttle.SourceThrottle": 0,
+}
 RETRY_ENABLED = True
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_WARNSIZE = 0

@@ -394,22 +394,43 @@ class Store:
 
     # -- summaries -----------------------------------------------------------
 
-    def source_status(self) -> list[dict[str, Any]]:
-        """Per source: articles stored, newest article, last fetch and last error."""
+    def source_status(self, configured: dict[str, set[str]] | None = None) -> list[dict[str, Any]]:
+        """Per source: articles stored, held, drops, newest article, last fetch and
+        last error. With ``configured`` (each source of the config and its feeds,
+        sitemaps and sections), a source no longer in the config says so, and a
+        feed no longer configured has no current error."""
         sql = """
         select s.name as source, s.enabled,
           (select count(*) from articles a where a.source = s.name) as articles,
           (select max(first_seen_at) from articles a where a.source = s.name) as newest,
           (select max(fetched_at) from fetch_state f where f.source = s.name) as last_fetch,
-          (select f.error || ' (' || f.url || ')' from fetch_state f
-             where f.source = s.name and f.error is not null
-             order by f.fetched_at desc limit 1) as last_error,
           (select count(*) from drops d where d.source = s.name) as drops,
           (select count(*) from articles a where a.source = s.name and a.hold is not null
              and a.duplicate_of is null) as held
         from sources s order by s.name
         """
-        return [dict(row) for row in self.db.query(sql)]
+        rows = [dict(row) for row in self.db.query(sql)]
+        errors = self.db.query(
+            """select source, url, kind, error from (
+                 select f.*, row_number() over (partition by f.source
+                                                order by f.fetched_at desc) as n
+                 from fetch_state f where f.error is not null)
+               where n <= 50 order by source, fetched_at desc"""
+        )
+        last: dict[str, str] = {}
+        for error in errors:
+            if error["source"] in last:
+                continue
+            listed = (configured or {}).get(error["source"])
+            # feeds are only ever configured (sitemaps and section pages are
+            # also found by following others): one not listed any more is retired
+            retired = listed is not None and error["kind"] == "feed" and error["url"] not in listed
+            if not retired:
+                last[error["source"]] = f"{error['error']} ({error['url']})"
+        for row in rows:
+            row["last_error"] = last.get(row["source"])
+            row["in_config"] = configured is None or row["source"] in configured
+        return rows
 
     def duplicate_clusters(self, limit: int = 200) -> list[dict[str, Any]]:
         """Each canonical article that has copies, with its copies and their similarity."""

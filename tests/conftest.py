@@ -22,6 +22,13 @@ SHARED = ROOT.parent / "shared"
 EXPECTED_FILE = ROOT / "tests" / "demo_expected.json"
 
 
+def real_stories(min_words: int = 200) -> list[str]:
+    """Hand-checked article bodies of the Zyte benchmark's real pages, longer than
+    ``min_words``: unrelated stories, so none is a near-duplicate of another."""
+    truth = json.loads((SHARED / "corpora" / "zyte-aeb" / "ground-truth.json").read_text())
+    return [t["articleBody"] for t in truth.values() if len(t["articleBody"].split()) > min_words]
+
+
 def toml_value(value: Any) -> str:
     return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
 

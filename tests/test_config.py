@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -236,7 +237,16 @@ def test_init_writes_a_valid_commented_config(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     config = load_config(target)
     assert config.sources[0].name == "example-news"
-    assert "# " in target.read_text()
+    text = target.read_text()
+    assert "# " in text
+    # as complete as the demo's: the author in the attribution, a word on
+    # allow_networks, and every commented example valid once uncommented
+    assert "article.author" in text and "allow_networks" in text
+    uncommented = tmp_path / "uncommented.toml"
+    uncommented.write_text(re.sub(r"(?m)^# ((\[|[a-z_]+ = ).*)$", r"\1", text))
+    full = load_config(uncommented)
+    assert [p.kind for p in full.partners] == ["wordpress", "webhook", "atom"]
+    assert full.sources[0].gate.language == "en" and full.cluster is not None
     again = syndicator("init", str(target))
     assert again.returncode == 1
     assert "exists already" in again.stderr
@@ -245,3 +255,23 @@ def test_init_writes_a_valid_commented_config(tmp_path: Path) -> None:
 def test_sample_demo_config_is_valid() -> None:
     config = load_config(Path(__file__).parent.parent / "data" / "syndicator.toml")
     assert [s.name for s in config.sources] == ["riverside-herald", "northgate-gazette"]
+
+
+def test_an_unknown_source_or_partner_is_exit_1_not_a_config_error(tmp_path: Path) -> None:
+    path = write(tmp_path, PUBLISHER + GOOD_SOURCE)
+    for args, named in (
+        (("crawl", "--source", "heral"), "no source named 'heral' (known: herald)"),
+        (("publish", "--partner", "wp"), "no partner named 'wp' (known: none)"),
+        (("retry", "--partner", "wp"), "no partner named 'wp' (known: none)"),
+    ):
+        result = syndicator(*args, config=path)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and named in result.stderr
+
+
+def test_config_after_the_command_name_is_the_config(tmp_path: Path) -> None:
+    path = write(tmp_path, PUBLISHER + GOOD_SOURCE + "bogus = 1\n")
+    for args in (("status", "--config", str(path)), ("status", f"--config={path}")):
+        result = syndicator(*args)
+        assert result.returncode == 2, result.stderr
+        assert f"{path}: sources[0] (herald).bogus: unknown key" in result.stderr

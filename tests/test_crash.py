@@ -23,16 +23,10 @@ from syndicator.receivers.faults import Fault
 from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.receivers.wordpress import WordPressReceiver
 from syndicator.siteserver import Site, SiteGroup
-from tests.conftest import EXPECTED_FILE, SHARED, demo_sources, query, write_config
+from tests.conftest import EXPECTED_FILE, demo_sources, query, real_stories, write_config
 
 EXPECTED = json.loads(EXPECTED_FILE.read_text())
-BODIES = [
-    t["articleBody"]
-    for t in json.loads(
-        (SHARED / "corpora" / "zyte-aeb" / "ground-truth.json").read_text()
-    ).values()
-    if len(t["articleBody"].split()) > 200
-]
+BODIES = real_stories()
 
 
 def query_if_ready(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:

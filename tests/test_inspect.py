@@ -378,3 +378,30 @@ def test_status_and_duplicates_print_bracketed_text_as_it_is(tmp_path: Path) -> 
         assert done.returncode == 0, done.stderr
         assert "Budget [/] cuts [bold]now" in done.stdout or command == "status"
     assert "HTTP 500 [/x]" in syndicator("status", config=config, env={"COLUMNS": "200"}).stdout
+
+
+def test_status_shows_the_present_not_removed_feeds_and_sources(tmp_path: Path) -> None:
+    """A feed taken out of the config, and a source deleted from it, are not
+    reported as if they were current."""
+    from syndicator.store import Store
+
+    config = write_config(tmp_path / "c.toml", [{"name": "web", "feeds": ["http://x.test/f"]}])
+    store = Store(tmp_path / "store.db")
+    store.sync_sources(
+        [
+            {"name": n, "title": n, "enabled": 1, "feeds": [], "sitemaps": [], "sections": []}
+            for n in ("web", "gone")
+        ]
+    )
+    store.record_fetch("http://x.test/f", source="web", kind="feed", status=200)
+    store.record_fetch(
+        "http://x.test/old-feed", source="web", kind="feed", status=404, error="HTTP 404"
+    )
+    store.record_fetch("http://y.test/f", source="gone", kind="feed", status=500, error="HTTP 500")
+    store.close()
+    status = json.loads(syndicator("status", "--json", config=config).stdout)
+    sources = {row["source"]: row for row in status["sources"]}
+    assert sources["web"]["last_error"] is None and sources["web"]["in_config"]
+    assert not sources["gone"]["in_config"]
+    shown = syndicator("status", config=config, env={"COLUMNS": "200"}).stdout
+    assert "gone (not in the config)" in shown and "old-feed" not in shown

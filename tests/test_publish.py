@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from html import escape, unescape
@@ -182,6 +183,10 @@ def test_every_article_reaches_every_partner_once(
     feed = feedparser.parse(setup.tmp / "feed.atom")
     assert not feed.bozo and len(feed.entries) == n
     assert {e.link for e in feed.entries} == {a["url"] for a in articles}
+    # readable by the web server that serves it: the mode the user's umask gives
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((setup.tmp / "feed.atom").stat().st_mode) == 0o666 & ~umask
 
     for partner in ("wp", "hook", "feed"):
         rows = setup.deliveries(partner)

@@ -205,3 +205,24 @@ def test_an_empty_store_renders(tmp_path: Path) -> None:
 )
 def test_ticks_are_round(top: int, ticks: list[int]) -> None:
     assert _ticks(top) == ticks
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_1(store: Path) -> None:
+    import socket
+
+    from tests.conftest import syndicator, write_config
+
+    config = write_config(store.parent / "c.toml", [], store=str(store))
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        port = busy.getsockname()[1]
+        result = syndicator("serve", "--port", str(port), config=config, timeout=60)
+    finally:
+        busy.close()
+    assert result.returncode == 1
+    assert result.stdout == ""  # no "serving ... at" for a server that never was
+    assert result.stderr == (
+        f"syndicator: error: cannot serve on 127.0.0.1:{port}: Address already in use\n"
+    )

@@ -9,7 +9,6 @@ never pays for the lookup."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import struct
@@ -28,18 +27,12 @@ from syndicator.partners.wordpress import media_slug
 from syndicator.receivers.faults import Fault, RecordedRequest
 from syndicator.receivers.wordpress import WordPressReceiver
 from syndicator.siteserver import Site
-from tests.conftest import ROOT, SHARED, add_partners, query, syndicator, write_config
+from tests.conftest import ROOT, add_partners, query, real_stories, syndicator, write_config
 
 WP_PASSWORD = "abcd EFGH 1234 ijkl MNOP 5678"
 STORIES = {"harbour": (3, 2), "bridge": (4, 4)}  # story -> the size of its PNG image
 # two real, unrelated article bodies, so neither story is a near-duplicate of the other
-BODIES = [
-    t["articleBody"]
-    for t in json.loads(
-        (SHARED / "corpora" / "zyte-aeb" / "ground-truth.json").read_text()
-    ).values()
-    if len(t["articleBody"].split()) > 200
-][:2]
+BODIES = real_stories()[:2]
 
 
 def png(width: int, height: int) -> bytes:

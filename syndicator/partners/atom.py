@@ -57,12 +57,21 @@ def write_feed(
         with os.fdopen(handle, "wb") as out:
             out.write(feed.atom_str(pretty=True))
             out.flush()
+            # mkstemp makes it 0600; the web server that serves the feed to the
+            # partner must read it: the mode any new file of this user gets
+            os.fchmod(out.fileno(), 0o666 & ~_umask())
             os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return left_out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask sets it: put it back at once
+    os.umask(mask)
+    return mask
 
 
 def _fill(entry: Any, article: dict[str, Any]) -> None:

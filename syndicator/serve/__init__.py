@@ -12,7 +12,10 @@ headers (see ``security.py``); ``errors.py`` keeps the browser's mistakes
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import socket
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,14 +59,42 @@ def build_datasette(store_path: Path) -> Any:
     return ds
 
 
-def serve(store_path: Path, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve until interrupted (Ctrl-C)."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound now: a busy port is an OSError here, before
+    anything says it is serving."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(
+    store_path: Path,
+    host: str,
+    port: int,
+    log_level: str = "warning",
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C). Raises OSError when the port cannot
+    be listened on (in use, not allowed), before ``on_listening`` is called."""
     import asyncio
 
     import uvicorn
 
     if not is_loopback(host):
         raise ValueError(f"refusing to serve on {host}: only loopback addresses (127.0.0.1, ::1)")
+    sock = listen(host, port)
     ds = build_datasette(store_path)
     asyncio.run(ds.invoke_startup())
-    uvicorn.run(ds.app(), host=host, port=port, log_level=log_level, lifespan="on")
+    if on_listening is not None:
+        on_listening()
+    config = uvicorn.Config(ds.app(), log_level=log_level, lifespan="on")
+    # uvicorn shuts down cleanly on Ctrl-C, then lets the KeyboardInterrupt through
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
