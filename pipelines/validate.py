@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 
 from pipelines import Drop
+from syndicator.body_measures import count_words
 from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings
 from syndicator.teaser_page import article_path
-from syndicator.word_count import count_words
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # og:type values that mark a page as something other than a story; "website"

@@ -36,11 +36,11 @@ from typing import Any
 from lxml import etree
 from lxml.html import fragment_fromstring
 
+from syndicator.body_measures import count_words
 from syndicator.body_trim import ANY_SITE, for_site, line_key, site_of
 from syndicator.dates import utc_now
 from syndicator.neardup import fingerprints
 from syndicator.store import Store, content_hash
-from syndicator.word_count import count_words
 
 MIN_PAGES = 3
 EDGE_SHARE = 0.8

@@ -250,6 +250,20 @@ class Deliveries:
             [status, error, utc_now(), article_id, partner],
         )
 
+    def mark_waiting(self, partner: str, error: str) -> None:
+        """The partner refused our credentials: its owed deliveries stay owed,
+        attempts untouched, with the reason to see; the next run tries again."""
+        self._commit(
+            """update deliveries set last_error = ?, updated_at = ?
+               where partner = ? and status in ('pending', 'sending')""",
+            [error, utc_now(), partner],
+        )
+
+    def failed(self, partner: str) -> int:
+        return self.db.execute(
+            "select count(*) from deliveries where partner = ? and status = 'failed'", [partner]
+        ).fetchone()[0]
+
     def requeue_failed(self, partner: str) -> int:
         now = utc_now()
         return self._commit(

@@ -24,6 +24,7 @@ from trafilatura.utils import HTML_PARSER, load_html
 from trafilatura.xml import xmltotxt
 
 from syndicator.body_markup import SavedMarkup
+from syndicator.body_measures import link_share
 from syndicator.body_trim import PageHeader, for_site, line_key, trim_body
 from syndicator.dates import to_local_iso, to_utc_iso
 from syndicator.neardup import fingerprints
@@ -266,7 +267,9 @@ def extract_page(
         date=doc.date,
         tags=[*(doc.categories or []), *(doc.tags or [])],
         body_text=body_text,
-        body_html=_body_html(doc.body, url, saved),
+        body_html=(body_html := _body_html(doc.body, url, saved)),
+        # the gate's measure, taken here in parallel rather than in the crawl process
+        link_share=link_share(body_html),
         # how much of the page's text was the source's standing lines (the gate's)
         boilerplate_share=learned_chars / ((learned_chars + len(body_text)) or 1),
         # here, in parallel, rather than in the crawl process's dedup pipeline

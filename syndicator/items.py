@@ -53,6 +53,8 @@ class ArticleItem:
     fingerprints: list[int] | None = None
     # the share of the page's text cut as the source's learned standing lines
     boilerplate_share: float = 0.0
+    # the share of the body's text that is link text (None: not measured yet)
+    link_share: float | None = None
     # filled by the pipelines
     id: str = ""
     content_hash: str = ""

@@ -32,6 +32,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from syndicator import __version__
 from syndicator.config import AtomPartner, Config, ConfigError, WebhookPartner, WordPressPartner
+from syndicator.dates import utc_now
 from syndicator.deliveries import Deliveries, revision_hash
 from syndicator.guarded_http import guarded_client
 from syndicator.images import ClientsBySource
@@ -154,6 +155,8 @@ class Publisher:
             report.errors.append(self._line(str(error)))
             self.on_event(partner.name, report.errors[-1])
         report.waiting = self.deliveries.waiting(partner.name)
+        # failed in earlier runs and not re-queued: said on every run until they are
+        report.failed_before = self.deliveries.failed(partner.name) - report.failed
         return report
 
     # -- Atom -----------------------------------------------------------------------
@@ -295,6 +298,10 @@ class Publisher:
     ) -> None:
         """The partner cannot be used at all this run (down, or refusing our login)."""
         report.errors.append(self._line(str(exc)))
+        if exc.credentials:  # no article's fault: they wait for credentials that work
+            self.deliveries.mark_waiting(partner.name, self._line(str(exc)))
+            report.retrying += len(due)
+            return
         for row in due:
             self._record_failure(partner, row, exc, report, attempts=row["attempts"] + 1)
 
@@ -385,7 +392,11 @@ class Publisher:
         message = self._line(str(exc))
         if exc.disable:
             self.deliveries.disable(partner.name, message)
-        if exc.permanent:
+        if exc.credentials:
+            # refused our login or role mid-run: tried again next run, as it was
+            self.deliveries.mark_retry(row["id"], partner.name, message, utc_now(), media_id)
+            report.retrying += 1
+        elif exc.permanent:
             self.deliveries.mark_failed(row["id"], partner.name, message)
             report.failed += 1
         elif attempts >= partner.max_attempts:

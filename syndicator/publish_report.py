@@ -14,12 +14,13 @@ class PartnerReport:
     retrying: int = 0
     failed: int = 0
     waiting: int = 0
+    failed_before: int = 0  # failed in earlier runs, not re-queued (`syndicator retry`)
     errors: list[str] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.retrying or self.failed or self.errors)
+        return not (self.retrying or self.failed or self.failed_before or self.errors)
 
 
 @dataclass
@@ -37,7 +38,7 @@ class PublishReport:
     @property
     def nothing_done(self) -> bool:
         return not any(
-            p.new or p.updated or p.retrying or p.failed or p.errors or p.planned
+            p.new or p.updated or p.retrying or p.failed or p.failed_before or p.errors or p.planned
             for p in self.partners
         )
 
@@ -54,6 +55,11 @@ def summary_line(report: PublishReport, seconds: float) -> str:
         f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
         f"in {seconds:.1f}s"
     )
+    earlier = [p for p in report.partners if p.failed_before]
+    if earlier:
+        line += "; failed in earlier runs: " + ", ".join(
+            f"{p.failed_before} to {p.name} (syndicator retry --partner {p.name})" for p in earlier
+        )
     errors = [e for p in report.partners for e in p.errors]
     if errors:
         line += (

@@ -25,11 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lxml.html import fragment_fromstring
-
+from syndicator.body_measures import count_words, link_share
 from syndicator.dates import utc_now
 from syndicator.store import Store
-from syndicator.word_count import count_words
 
 # the source's history is believed from this many articles on
 HISTORY_MIN = 10
@@ -62,18 +60,6 @@ def primary(language: str | None) -> str:
     return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
-def link_share(body_html: str) -> float:
-    """The share of the body's text that is link text."""
-    if not body_html.strip():
-        return 0.0
-    root = fragment_fromstring(body_html, create_parent="div")
-    total = len("".join(root.itertext()).split())
-    if not total:
-        return 0.0
-    linked = sum(len(a.text_content().split()) for a in root.iter("a"))
-    return min(1.0, linked / total)
-
-
 def check(article: dict[str, Any], gate: Any, history: SourceHistory) -> list[str]:
     """Why the copy must be held, one line per failed check; empty when it may go.
     ``gate`` is the source's ``[sources.gate]`` settings."""
@@ -89,7 +75,9 @@ def check(article: dict[str, Any], gate: Any, history: SourceHistory) -> list[st
         reasons.append(
             f"thin: the body has {words} words, the page's description of it {described}"
         )
-    share = link_share(article.get("body_html") or "")
+    share = article.get("link_share")
+    if share is None:
+        share = link_share(article.get("body_html") or "")
     if share > gate.max_link_share:
         reasons.append(
             f"links: {share:.0%} of the body is link text (at most {gate.max_link_share:.0%})"

@@ -199,7 +199,7 @@ def consistent(db: Path) -> list[str]:
         problems += [f"foreign key: {r}" for r in conn.execute("pragma foreign_key_check")]
     finally:
         conn.close()
-    statuses = {"pending", "sending", "sent", "failed", "skipped"}
+    statuses = {"pending", "sending", "sent", "held", "failed", "skipped"}
     for row in query(db, "select distinct status from deliveries"):
         if row["status"] not in statuses:
             problems.append(f"unknown delivery status {row['status']!r}")

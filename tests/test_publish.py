@@ -317,14 +317,19 @@ def test_wrong_password_is_one_clear_line_and_kept_in_the_store(
     assert "wp: WordPress refused the credentials or the user's role (HTTP 401" in result.stderr
     assert "wrong password" not in result.stderr + result.stdout
     rows = only_wp.deliveries("wp")
-    assert {r["status"] for r in rows} == {"failed"}
+    # the articles are not at fault: their deliveries wait, attempts untouched
+    assert {r["status"] for r in rows} == {"pending"}
+    assert {r["attempts"] for r in rows} == {0}
     assert all("rest_not_logged_in" in r["last_error"] for r in rows)
     assert wordpress.posts == {}
+    again = only_wp.run("publish")  # cron keeps saying so while it lasts
+    assert again.returncode == 1 and "refused the credentials" in again.stderr
+    # the password fixed, the next ordinary publish sends them all
     only_wp.env = setup.env
-    retried = only_wp.run("retry", "--partner", "wp")
-    assert f"re-queued {len(rows)} failed deliveries" in retried.stdout
-    assert only_wp.run("publish").returncode == 0
+    fixed = only_wp.run("publish")
+    assert fixed.returncode == 0, fixed.stderr
     assert len(wordpress.posts) == len(rows)
+    assert {r["status"] for r in only_wp.deliveries("wp")} == {"sent"}
 
 
 def test_a_bad_field_is_a_permanent_failure_with_wordpress_message(
@@ -337,6 +342,13 @@ def test_a_bad_field_is_a_permanent_failure_with_wordpress_message(
     assert {r["status"] for r in rows} == {"failed"}
     assert "rest_invalid_author" in rows[0]["last_error"]
     assert rows[0]["attempts"] == 1
+    # a later run sends nothing new but keeps saying, and exiting 1, until the
+    # failed deliveries are re-queued: cron keeps mailing
+    later = only_wp.run("publish")
+    assert later.returncode == 1
+    assert f"failed in earlier runs: {len(rows)} to wp (syndicator retry --partner wp)" in (
+        later.stderr
+    )
 
 
 def test_plain_permalinks_fall_back_to_rest_route(setup: Setup, sites: Any) -> None:

@@ -37,7 +37,9 @@ class PartnerError(Exception):
 
     ``permanent``: retrying the same request cannot help. ``disable``: the
     partner said to stop (webhook 410). ``retry_after``: seconds the partner
-    asked us to wait.
+    asked us to wait. ``credentials``: the partner refused our login or role:
+    no article's fault, so its deliveries wait, unharmed, for credentials that
+    work.
     """
 
     def __init__(
@@ -48,9 +50,11 @@ class PartnerError(Exception):
         disable: bool = False,
         retry_after: float | None = None,
         status: int | None = None,
+        credentials: bool = False,
     ) -> None:
         super().__init__(message)
-        self.permanent = permanent or disable
+        self.credentials = credentials
+        self.permanent = (permanent or disable) and not credentials
         self.disable = disable
         self.retry_after = retry_after
         self.status = status
@@ -108,6 +112,7 @@ def error_for_status(response: httpx.Response, what: str, detail: str = "") -> P
         permanent=not transient,
         retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         status=status,
+        credentials=status == 401,  # our secret, not the article: it waits
     )
 
 

@@ -148,7 +148,7 @@ class WordPressAdapter:
             error = PartnerError(
                 f"{self.partner.name}: WordPress refused the credentials or the user's role "
                 f"(HTTP {response.status_code} {detail})",
-                permanent=True,
+                credentials=True,
                 status=response.status_code,
             )
         else:
