@@ -2,7 +2,7 @@
 
 Exit codes: 0 all well, 1 a source failed entirely or a delivery failed (or
 a command could not do its job), 2 the configuration is unusable, 3 another
-run holds the lock. The crawl stack is imported only by the
+run, crawl or publish holds the store's lock. The crawl stack is imported only by the
 commands that crawl, so ``--help`` and ``status`` start fast.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -165,8 +167,9 @@ def crawl(ctx: Context, sources: tuple[str, ...], worker: bool, max_idle: float)
     """
     config = ctx.config()
     if worker:
-        _worker(ctx, config, max_idle)
-    run = _crawl(ctx, config, sources)
+        _worker(ctx, config, max_idle)  # no store here: the ingest process writes it
+    with store_lock(config):
+        run = _crawl(ctx, config, sources)
     sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
 
 
@@ -298,7 +301,12 @@ def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
     syndicator publish
     syndicator publish --partner partner-wp --dry-run
     """
-    ok = _publish(ctx, ctx.config(), partners, dry_run)
+    config = ctx.config()
+    if dry_run:  # changes nothing: no lock to take
+        ok = _publish(ctx, config, partners, dry_run)
+    else:
+        with store_lock(config):
+            ok = _publish(ctx, config, partners, dry_run)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 
@@ -313,19 +321,35 @@ def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> No
 
     */10 * * * * cd /srv/syndicator && .venv/bin/syndicator --quiet run
     """
-    from filelock import FileLock, Timeout
-
     config = ctx.config()
     _partners(config, partners)  # unknown names fail before the crawl
+    with store_lock(config):
+        crawled = _crawl(ctx, config, sources, quiet_if_idle=True)
+        ok = _publish(ctx, config, partners, dry_run=False)
+    sys.exit(EXIT_OK if ok and crawled.get("status") == "ok" else EXIT_FAILED)
+
+
+@contextmanager
+def store_lock(config: Config) -> Iterator[None]:
+    """The store's lock, held by one crawl, publish or run at a time: two at once
+    would fight over the store ("database is locked"), and a cron run overlapping
+    a slow one would send twice as fast as a partner allows. Exit 3 when held."""
+    from filelock import FileLock, Timeout
+
     lock_path = config.store_path.with_name(config.store_path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(lock_path, timeout=0):
-            crawled = _crawl(ctx, config, sources, quiet_if_idle=True)
-            ok = _publish(ctx, config, partners, dry_run=False)
+        lock = FileLock(lock_path, timeout=0)
+        lock.acquire()
     except Timeout:
-        fail(f"another run holds the lock {lock_path}; not starting", EXIT_LOCKED)
-    sys.exit(EXIT_OK if ok and crawled.get("status") == "ok" else EXIT_FAILED)
+        fail(
+            f"another run, crawl or publish holds the lock {lock_path}; not starting",
+            EXIT_LOCKED,
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _cluster(config: Config, what: str) -> None:
@@ -459,8 +483,9 @@ def demo(ctx: Context, serve: bool) -> None:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return
-        crawled = _crawl(ctx, config, ())
-        published = _publish(ctx, config, (), dry_run=False)
+        with store_lock(config):
+            crawled = _crawl(ctx, config, ())
+            published = _publish(ctx, config, (), dry_run=False)
         if not ctx.quiet:
             show_store(config)
             partners.show()

@@ -114,9 +114,18 @@ class Publisher:
         # what is fetched on an article's behalf (its image) may reach only the
         # networks its own source allows, never another source's
         self.source_networks = {s.name: list(s.allow_networks) for s in config.sources}
+        self.missing: dict[str, str] = {}  # partner -> why its secret cannot be had
 
     async def run(self, partners: list[AnyPartner]) -> PublishReport:
-        secrets = {} if self.dry_run else {p.name: secret_for(p) for p in partners}
+        # a partner whose secret is missing cannot be sent to, nor planned for
+        # (a dry run says what a real run would refuse); the others go on
+        secrets: dict[str, str] = {}
+        self.missing: dict[str, str] = {}
+        for partner in partners:
+            try:
+                secrets[partner.name] = secret_for(partner)
+            except ConfigError as exc:
+                self.missing[partner.name] = str(exc)
         self.deliveries.sync_partners(
             [
                 {
@@ -136,6 +145,10 @@ class Publisher:
 
     async def _partner(self, partner: AnyPartner, secret: str) -> PartnerReport:
         report = PartnerReport(partner.name, partner.kind)
+        if partner.name in self.missing:
+            report.errors.append(self._line(self.missing[partner.name]))
+            self.on_event(partner.name, report.errors[-1])
+            return report
         reason = self.deliveries.disabled_reason(partner.name)
         if reason:
             report.errors.append(self._line(f"{partner.name}: disabled: {reason}"))

@@ -127,13 +127,16 @@ class BlockReader:
     def _teaser(
         self, url: str, links: list[Link], page_url: str
     ) -> tuple[Link, dict[str, Any]] | None:
-        """The story's teaser, and the headline link it was read from."""
+        """The story's teaser, and the link that gives its place and its URL."""
         # the story's first card with a headline is its teaser (a repeat further
         # on is dropped; a picture alone is no teaser), and its headline link the
         # one that reads as one
         cards: dict[HtmlElement, list[Link]] = {}
         for link in links:
             cards.setdefault(self._card(link.element, url), []).append(link)
+        # the story's place, and the spelling of its URL, are its first card's
+        # with a headline, even one too short to be its title (rule 9)
+        named = next((link for link in links if link.text), None)
         for card, inside in cards.items():
             # the headline reads as one, and comes before an excerpt that is a link too
             headline = max(
@@ -150,10 +153,11 @@ class BlockReader:
                 break
         else:
             return None
-        return headline, {
+        first = named or headline
+        return first, {
             "title": title,
             # as the page links it: tracking parameters are the site's own business
-            "url": normalize_url(headline.href or url, strip_tracking=False),
+            "url": normalize_url(first.href or url, strip_tracking=False),
             "excerpt": self._excerpt(card, headline.element, title),
             "image_url": self._image(card, page_url),
         }

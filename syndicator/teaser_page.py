@@ -274,7 +274,7 @@ class PageLinks:
             if resolved is None:
                 continue
             href, sure = resolved
-            url = article_key(href)
+            url = story_key(article_key(href))
             if url.rstrip("/") in self.own or self.in_body(a) or self.in_menu(a):
                 continue
             link = Link(a, url, text_of(a), href)
@@ -375,6 +375,23 @@ def article_key(url: str) -> str:
         return base
     kept = [p for p in query.split("&") if p and not TRACKING_PARAMS.match(p.split("=", 1)[0])]
     return f"{base}?{'&'.join(kept)}" if kept else base
+
+
+def story_key(url: str) -> str:
+    """One spelling of a story's URL for telling a page's links apart:
+    ``HTTP://News.Example:80/x/`` and ``http://news.example/x/`` are one
+    story (scheme and host folded, the default port dropped). Cheaper than a
+    whole normalisation, for every link of a page."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    scheme = scheme.lower()
+    authority, slash, path = rest.partition("/")
+    authority = authority.lower()
+    default = {"http": ":80", "https": ":443"}.get(scheme)
+    if default and authority.endswith(default):
+        authority = authority[: -len(default)]
+    return f"{scheme}://{authority}{slash}{path}"
 
 
 def strip(url: str) -> str:

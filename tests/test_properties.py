@@ -550,6 +550,35 @@ def _expected_teaser_urls(style: str, items: list[dict[str, str]]) -> list[str]:
     paragraph_count=st.integers(4, 8),
     position=st.sampled_from(["after-content", "before-content", "between-paragraphs", "sidebar"]),
 )
+# one story under two spellings of its URL ("HTTP://News.Example:80/…?utm_source=…"):
+# its place and URL are its first card's with a headline, however short
+@example(
+    style="aside",
+    items=[
+        {
+            "href": "/2026/11/council-approves-bridge-repair/",
+            "title": "Jjjj",
+            "excerpt": "",
+            "alt": "Jjjj",
+        },
+        {"href": "/2026/11/council-approves-bridge-repair/", "title": "", "excerpt": "", "alt": ""},
+        {
+            "href": "/2026/11/council-approves-bridge-repair/",
+            "title": "Jjjj",
+            "excerpt": "Jjjj",
+            "alt": "",
+        },
+        {
+            "href": "HTTP://News.Example:80/2026/11/council-approves-bridge-repair/"
+            "?utm_source=related&utm_medium=web",
+            "title": "Jjjj Jjjj Jjjj",
+            "excerpt": "Jjjj",
+            "alt": "Jjjj",
+        },
+    ],
+    paragraph_count=4,
+    position="after-content",
+)
 def test_teaser_extraction(
     style: str, items: list[dict[str, str]], paragraph_count: int, position: str
 ) -> None:

@@ -444,14 +444,27 @@ def test_secrets_never_reach_the_store_or_the_output(
                 assert variant not in result.stdout + result.stderr
 
 
-def test_a_missing_secret_variable_is_a_config_error(setup: Setup) -> None:
-    setup.env = {k: "" for k in setup.env}
-    result = setup.run("publish")
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "syndicator: error: partner 'wp': environment variable TEST_WP_PASSWORD is not set "
+def test_a_missing_secret_stops_that_partner_and_no_other(
+    setup: Setup, webhook: WebhookReceiver
+) -> None:
+    setup.env = {**setup.env, "TEST_WP_PASSWORD": ""}
+    line = (
+        "partner 'wp': environment variable TEST_WP_PASSWORD is not set "
         "(it holds the partner's secret)"
     )
+    # a dry run says what a real run would refuse
+    planned = setup.run("publish", "--dry-run")
+    assert planned.returncode == 1
+    assert f"wp: {line}" in planned.stdout
+    assert not [row for row in planned.stdout.splitlines() if row.startswith("wp: would")]
+    assert "hook: would create" in planned.stdout
+    result = setup.run("publish")
+    assert result.returncode == 1
+    assert line in result.stderr
+    n = len(setup.articles())
+    assert len(webhook.unique()) == n  # the others were sent to
+    assert (setup.tmp / "feed.atom").exists()
+    assert setup.deliveries("wp") == []  # nothing queued, nothing failed for it
 
 
 def test_run_crawls_then_publishes_and_respects_the_lock(
@@ -460,9 +473,13 @@ def test_run_crawls_then_publishes_and_respects_the_lock(
     from filelock import FileLock
 
     with FileLock(str(setup.db) + ".lock"):
-        locked = setup.run("run")
-    assert locked.returncode == 3
-    assert "another run holds the lock" in locked.stderr
+        locked = [setup.run(*command) for command in (["run"], ["crawl"], ["publish"])]
+        dry = setup.run("publish", "--dry-run")  # changes nothing: not locked out
+    for result in locked:  # one writer of the store at a time, each told so in one line
+        assert result.returncode == 3, result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "another run, crawl or publish holds the lock" in result.stderr
+    assert dry.returncode == 0, dry.stderr
     first = setup.run("--quiet", "run")
     assert first.returncode == 0, first.stderr
     assert "publish finished" in first.stdout
