@@ -373,12 +373,10 @@ def boilerplate_lines(
         params.append(source)
     if not everything:
         where.append("(learned = 1 or pinned is not null)")
-    rows = store.db.execute(
+    return store.db.execute_returning_dicts(
         f"""select source, site, line, learned, pinned, pages, edge, words,
                    first_seen_at, last_seen_at
             from boilerplate where {" and ".join(where)}
             order by source, site, learned desc, pages desc, line""",
         params,
     )
-    names = [c[0] for c in rows.description]
-    return [dict(zip(names, row, strict=True)) for row in rows]

@@ -65,7 +65,7 @@ def check(article: dict[str, Any], gate: Any, history: SourceHistory) -> list[st
     ``gate`` is the source's ``[sources.gate]`` settings."""
     reasons: list[str] = []
     body = article.get("body_text") or ""
-    words = count_words(body)
+    words = article.get("word_count") or count_words(body)  # validate counted it already
     if gate.require_title and not (article.get("title") or "").strip():
         reasons.append("no_title: the copy has no title")
     if words < gate.min_words:

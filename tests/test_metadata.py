@@ -18,7 +18,7 @@ import pytest
 
 from syndicator.metadata import MAX_TAG, MAX_TAGS
 from syndicator.siteserver import Site
-from tests.conftest import crawl_site, query, sitemap_site, syndicator
+from tests.conftest import add_partners, crawl_site, query, sitemap_site, syndicator
 from tests.test_wordpress_real import RealWordPress, credentials
 
 STORY = (
@@ -165,20 +165,10 @@ def test_a_term_the_real_wordpress_refuses_costs_the_post_that_term_only(
     wordpress.wipe()
     config, stored = crawl(tmp_path, courier)
     refused = "Harbour " * 40  # WordPress's term names stop at 200 characters
-    partner = {
-        "name": "real",
-        "kind": "wordpress",
-        "url": wordpress.url,
-        "username": wordpress.user,
-        "password_env": "REAL_WP_PASSWORD",
-        "allow_networks": ["127.0.0.1/32"],
-        "featured_image": False,
-    }
+    add_partners(config, wordpress.partner(featured_image=False))
     with config.open("a") as out:
-        out.write("\n[[partners]]\n")
-        out.writelines(f"{k} = {json.dumps(v)}\n" for k, v in partner.items())
         out.write(f'term_map = {{ "Ferries" = {json.dumps(refused.strip())} }}\n')
-    result = syndicator("publish", config=config, env={"REAL_WP_PASSWORD": wordpress.password})
+    result = syndicator("publish", config=config, env=wordpress.env)
     assert result.returncode == 0, result.stderr
     db = tmp_path / "store.db"
     assert {d["status"] for d in query(db, "select status from deliveries")} == {"sent"}

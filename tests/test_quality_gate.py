@@ -101,17 +101,9 @@ def test_copies_that_fail_the_gate_are_held_then_released(
     add_partners(
         config,
         {"name": "feed", "kind": "atom", "path": "feed.atom"},
-        {
-            "name": "real",
-            "kind": "wordpress",
-            "url": wordpress.url,
-            "username": wordpress.user,
-            "password_env": "REAL_WP_PASSWORD",
-            "allow_networks": ["127.0.0.1/32"],
-            "featured_image": False,
-        },
+        wordpress.partner(featured_image=False),
     )
-    env = {"REAL_WP_PASSWORD": wordpress.password}
+    env = wordpress.env
     db = tmp_path / "store.db"
     holds = {path: row["hold"] for path, row in stored.items()}
     assert holds["/2026/12/ferry-timetable-extended/"] is None

@@ -5,7 +5,6 @@ Skipped only when the harness is not running on this machine."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from syndicator.partners.wordpress import media_slug
 from tests import test_images
-from tests.conftest import demo_sources, query, syndicator, write_config
+from tests.conftest import add_partners, demo_sources, query, syndicator, write_config
 
 pytestmark = pytest.mark.wordpress
 HARNESS = Path("/var/lib/wp-harness")
@@ -39,6 +38,23 @@ class RealWordPress:
         self.user = creds["WP_USER"]
         self.password = creds["WP_APP_PASSWORD"]
         self.client = httpx.Client(auth=(self.user, self.password), timeout=30)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment a syndicator command needs to publish here."""
+        return {"REAL_WP_PASSWORD": self.password}
+
+    def partner(self, **options: Any) -> dict[str, Any]:
+        """A ``[[partners]]`` table for this WordPress, on loopback."""
+        return {
+            "name": "real",
+            "kind": "wordpress",
+            "url": self.url,
+            "username": self.user,
+            "password_env": "REAL_WP_PASSWORD",
+            "allow_networks": ["127.0.0.1/32"],
+            **options,
+        }
 
     def api(self, method: str, route: str, **params: Any) -> Any:
         response = self.client.request(
@@ -75,21 +91,8 @@ def configure(
     tmp_path: Path, sites: Any, wordpress: RealWordPress, **options: Any
 ) -> tuple[Path, dict[str, str]]:
     config = write_config(tmp_path / "c.toml", demo_sources(sites))
-    partner = {
-        "name": "real",
-        "kind": "wordpress",
-        "url": wordpress.url,
-        "username": wordpress.user,
-        "password_env": "REAL_WP_PASSWORD",
-        "categories": ["Syndicated"],
-        "allow_networks": ["127.0.0.1/32"],
-        **options,
-    }
-    with config.open("a") as out:
-        out.write(
-            "\n[[partners]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in partner.items())
-        )
-    return config, {"REAL_WP_PASSWORD": wordpress.password}
+    add_partners(config, wordpress.partner(categories=["Syndicated"], **options))
+    return config, wordpress.env
 
 
 def test_publish_update_and_recover_on_real_wordpress(
