@@ -12,8 +12,12 @@ PEERS_VENV ?= .venv-peers
 
 venv: $(VENV)/.installed
 
+# pip is upgraded first: the pip that Python 3.11's venv bundles (23.2) does not
+# normalise extras' names, and warns on every install that lxml has no extra
+# 'html_clean' (jusText, under trafilatura, asks for it so spelled)
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip>=24'
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
@@ -60,7 +64,7 @@ bench: venv redis $(PEERS_VENV)/.installed
 
 # Syndicator next to news-please and trafilatura's command line (bench/peers.py),
 # the peers in their own virtualenv so their pins never meet the project's. pip
-# is upgraded first: the pip that venv bundles (23.2) fails on lxml's extras.
+# is upgraded first, as for $(VENV).
 # tinysegmenter is newspaper4k's optional Japanese tokenizer (pure Python).
 $(PEERS_VENV)/.installed:
 	test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
@@ -73,4 +77,4 @@ bench-peers: venv $(PEERS_VENV)/.installed
 	PEERS_VENV=$(PEERS_VENV) $(BIN)/python -m bench.peers
 
 clean:
-	rm -rf $(VENV) data/syndicator.db data/syndicator.db-* data/partners .pytest_cache
+	rm -rf $(VENV) data/demo/state .pytest_cache

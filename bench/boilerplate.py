@@ -36,7 +36,7 @@ from pathlib import Path
 
 from bench.command import PUBLISHER, run_syndicator
 from bench.zyte_metric import REPO_ROOT, load_ground_truth, load_pages
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 
 COMMAND = "python -m bench.boilerplate"
 CUT_TARGET = 0.95

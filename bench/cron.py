@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 
 from bench.command import PUBLISHER, run_syndicator
 from bench.zyte_metric import REPO_ROOT
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 
 # fmt: off
 WORDS = [

@@ -1,7 +1,7 @@
 """Publish throughput: deliveries per second to slow local partners, against the limit.
 
 Two webhook partners on 127.0.0.1 each answer every request after a fixed
-latency (a :class:`~syndicator.receivers.faults.Fault` with ``status=None``).
+latency (a :class:`~syndicator.demo.receivers.faults.Fault` with ``status=None``).
 With ``concurrency`` requests in flight per partner, no publisher can beat
 
     limit = sum over partners of concurrency / latency
@@ -34,8 +34,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.command import PUBLISHER, run_syndicator
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.store import Store, article_id, content_hash
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

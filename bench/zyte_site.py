@@ -17,7 +17,7 @@ from collections import Counter
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 
 PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 XML_HEADERS = {"Content-Type": "application/xml"}

@@ -72,7 +72,7 @@ class RenderPipeline:
         return sanitize_html(page, nofollow=self.nofollow)
 
 
-# what the templates see of an article (the README lists it)
+# what the templates see of an article (docs/templates.md lists it)
 TEMPLATE_FIELDS = (
     "id",
     "url",

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import Response
 
 from pipelines.render import RenderPipeline
-from syndicator import boilerplate, teaser_learning
+from syndicator import boilerplate, lifecycle, teaser_learning
 from syndicator.dates import utc_now
 from syndicator.items import ArticleItem
 from syndicator.scrapy_settings import config_from_settings, store_for
@@ -96,6 +96,7 @@ class StorePipeline:
             self.duplicate_ids.add(item.id)
         else:
             self.new_ids.add(item.id)
+        stored: dict[str, Any] = {}
         if item.state == "unchanged":
             self.store.touch_article(item.id, now)
             stored = self.store.article(item.id) or {}
@@ -120,6 +121,7 @@ class StorePipeline:
                 self.store.mark_duplicate(item.replaces, item.id, item.similarity or 1.0)
                 self.new_ids.discard(item.replaces)
                 self.duplicate_ids.add(item.replaces)
+        self._lifecycle(item, stored)
         self._fetched(item, now)
         for note in item.notes:
             self.store.record_note(
@@ -131,6 +133,17 @@ class StorePipeline:
                 run_id=self.run_id,
             )
         return item
+
+    def _lifecycle(self, item: ArticleItem, stored: dict[str, Any]) -> None:
+        """The audit trail of the gate's verdicts, and a page back after a 404."""
+        before = stored.get("hold")
+        if item.hold and item.hold != before:
+            self.store.record_event("held", item.id, reason=item.hold, command="crawl")
+        elif before and not item.hold:
+            reason = "a later crawl found the copy fixed"
+            self.store.record_event("released", item.id, reason=reason, command="crawl")
+        if stored.get("gone_since"):
+            lifecycle.back_at_source(self.store, item.id)
 
     def _save(
         self, item: ArticleItem, now: str, first_seen: str | None, changed_at: str | None
@@ -184,6 +197,14 @@ class StorePipeline:
         if reason == "extraction_failed" or (failed and (item.status or 500) >= 500):
             item.status = None
         self._fetched(item, utc_now(), error=error)
+        if reason == "fetch_failed" and item.status in (404, 410):
+            # a stored article's page gone from its source (syndicator.lifecycle)
+            urls = [item.request_url or item.url, item.url]
+            after = self.config.dedup.withdraw_after_hours
+            withdrawn = lifecycle.source_gone(self.store, urls, item.status, after, "crawl")
+            if withdrawn:
+                stats.inc_value("syndicator/withdrawn")
+                logger.warning("%s: withdrawn from every partner: HTTP %s", item.url, item.status)
 
     def item_error(
         self, item: Any, response: Response | None, spider: Spider, failure: Any

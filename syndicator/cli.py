@@ -8,6 +8,7 @@ commands that crawl, so ``--help`` and ``status`` start fast.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -17,76 +18,41 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from syndicator import __version__
-from syndicator.errors import ConfigError, UnknownName
+from syndicator import __version__, cli_lifecycle, cli_review, cli_store
+from syndicator.cli_context import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    Context,
+    config_exit,
+    fail,
+    pass_context,
+)
+from syndicator.errors import ConfigError
 
 if TYPE_CHECKING:
     from syndicator.config import Config
-    from syndicator.store import Store
-
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 3
-
-
-class Context:
-    log_format = "text"  # --log-format: text, or json for log collectors (syndicator/logs.py)
-
-    def __init__(self, config_file: str | None, verbose: int, quiet: bool) -> None:
-        self.config_file = config_file
-        self.verbose = verbose
-        self.quiet = quiet
-
-    def config(self) -> Config:
-        from syndicator.config import load_config
-
-        try:
-            return load_config(self.config_file)
-        except ConfigError as exc:
-            fail(str(exc), config_exit(exc))
-
-    def existing_store(self) -> tuple[Config, Store]:
-        """The config and its store, for commands that only read what a crawl wrote."""
-        from syndicator.store import Store
-
-        config = self.config()
-        if not config.store_path.exists():
-            fail(f"no store at {config.store_path} yet: run `syndicator crawl` first")
-        return config, Store(config.store_path)
-
-    @property
-    def log_level(self) -> str:
-        if self.quiet:
-            return "ERROR"
-        return {0: "WARNING", 1: "INFO"}.get(self.verbose, "DEBUG")
-
-
-def config_exit(exc: ConfigError) -> int:
-    """2 for a configuration that cannot be used; 1 for a --source or
-    --partner it does not name (the command cannot do its job)."""
-    return EXIT_FAILED if isinstance(exc, UnknownName) else EXIT_CONFIG
-
-
-def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    click.echo(f"syndicator: error: {message}", err=True)
-    sys.exit(code)
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 class _Syndicator(click.Group):
-    """The command group, which also takes ``--config PATH`` after the command's
-    name (``syndicator crawl --config x.toml``), as people write it."""
+    """The command group, which also takes its own options after the command's
+    name (``syndicator crawl --config x.toml``, ``syndicator run --quiet``), as
+    people write them, in cron lines most of all."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_config(args))
 
 
 _TAKES_VALUE = ("--config", "--log-format")  # the group's options that take a value
+_FLAGS = re.compile(r"-q|--quiet|-v+|--verbose")  # and those that do not
 
 
 def hoist_config(args: list[str]) -> list[str]:
-    """``args`` with a ``--config PATH`` (or ``--config=PATH``) that follows the
-    command's name moved before it; nothing after ``--`` is touched."""
+    """``args`` with the group's options (``--config PATH``, ``--config=PATH``,
+    ``--log-format``, ``-q``, ``-v``) that follow the command's name moved
+    before it; nothing after ``--`` is touched. No command has options of
+    these names, so none is taken from a command."""
     head: list[str] = []
     i = 0
     while i < len(args) and args[i].startswith("-") and args[i] != "--":
@@ -99,11 +65,12 @@ def hoist_config(args: list[str]) -> list[str]:
         if arg == "--":
             rest += args[i:]
             break
-        if arg == "--config" and i + 1 < len(args):
+        if arg in _TAKES_VALUE and i + 1 < len(args):
             head += args[i : i + 2]
             i += 2
             continue
-        (head if arg.startswith("--config=") else rest).append(arg)
+        ours = _FLAGS.fullmatch(arg) or arg.startswith(tuple(f"{o}=" for o in _TAKES_VALUE))
+        (head if ours else rest).append(arg)
         i += 1
     return head + rest
 
@@ -118,7 +85,12 @@ def hoist_config(args: list[str]) -> list[str]:
     help="Config file (default: $SYNDICATOR_CONFIG, else data/syndicator.toml).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something failed.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print nothing unless something failed (run: or something was crawled or sent).",
+)
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
@@ -133,6 +105,9 @@ def cli(
     """Crawl news sources and republish clean, attributed copies to partner sites."""
     ctx.obj = Context(config_file, verbose, quiet)
     ctx.obj.log_format = log_format
+    ctx.obj.config_given = (
+        ctx.get_parameter_source("config_file") is click.core.ParameterSource.COMMANDLINE
+    )
 
 
 @cli.command()
@@ -161,6 +136,7 @@ def crawl(ctx: Context, sources: tuple[str, ...], worker: bool, max_idle: float)
     With [cluster], seeds the shared queue and waits until the workers and
     ingest are done; --worker makes this process one of the workers.
 
+    \b
         syndicator crawl
         syndicator crawl --source riverside-herald
         syndicator crawl --worker
@@ -379,6 +355,7 @@ def ingest(ctx: Context, drain: bool) -> None:
     Runs until stopped (or, with --drain, until the cluster is idle); exits 3
     when another ingest is running.
 
+    \b
         syndicator ingest
     """
     from syndicator.cluster.processes import IngestLocked, run_ingest
@@ -447,7 +424,9 @@ def init(ctx: Context, path: Path | None, force: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(resources.files("syndicator").joinpath("example.toml").read_text("utf-8"))
     if not ctx.quiet:
-        click.echo(f"wrote {target}; edit it, then run: syndicator --config {target} crawl")
+        found = target == config_path(ctx.config_file)  # where commands look without --config
+        then = "syndicator crawl" if found else f"syndicator --config {target} crawl"
+        click.echo(f"wrote {target}; edit it, then run: {then}")
 
 
 @cli.command()
@@ -458,17 +437,23 @@ def init(ctx: Context, path: Path | None, force: bool) -> None:
 def demo(ctx: Context, serve: bool) -> None:
     """Serve the bundled demo news sites and partners on 127.0.0.1, crawl, and publish.
 
-    Uses data/syndicator.toml unless --config says otherwise. The demo
-    partners (a WordPress-like site, a webhook receiver, an Atom file) keep
-    their state in data/partners/, so a second run sends nothing new.
+    Uses the bundled data/demo/syndicator.toml (not $SYNDICATOR_CONFIG: your
+    own config is never the demo's) unless --config names another. The demo
+    keeps its store and its partners' state (a WordPress-like site, a webhook
+    receiver, an Atom file) in data/demo/state/, so a second run sends
+    nothing new.
 
+    \b
         syndicator demo
         syndicator demo --serve    # browse http://127.0.0.1:8301/ and http://127.0.0.1:8303/
     """
-    from syndicator.demo import DemoPartners, demo_sites, show_store
+    from syndicator.demo.bundled import DemoPartners, demo_config, demo_sites, show_store
 
+    if not ctx.config_given:
+        ctx.config_file = str(demo_config())
     config = ctx.config()
-    with demo_sites() as sites, DemoPartners(config.path.parent / "partners") as partners:
+    partner_state = config.store_path.parent / "partners"
+    with demo_sites() as sites, DemoPartners(partner_state) as partners:
         if not ctx.quiet:
             for site in sites.sites.values():
                 click.echo(f"serving {site.name} at {site.url}/")
@@ -492,9 +477,10 @@ def demo(ctx: Context, serve: bool) -> None:
     sys.exit(EXIT_OK if published and crawled.get("status") == "ok" else EXIT_FAILED)
 
 
-# the commands that only read the store live in their own module; importing it
-# registers them on the group above
-from syndicator import cli_review, cli_store  # noqa: E402, F401
+# the commands that read the store, and those an operator reviews copies with,
+# live in their own modules
+for _command in (*cli_store.COMMANDS, *cli_review.COMMANDS, *cli_lifecycle.COMMANDS):
+    cli.add_command(_command)
 
 
 def main() -> None:

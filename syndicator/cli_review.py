@@ -4,7 +4,7 @@ into its copy now, nothing stored; :mod:`syndicator.preview`),
 the operator's pins; :mod:`syndicator.boilerplate`) and ``release`` (a copy
 the quality gate held; :mod:`syndicator.quality_gate`).
 
-Registered on the ``syndicator`` group by :mod:`syndicator.cli`; they import
+Added to the ``syndicator`` group by :mod:`syndicator.cli`; they import
 no crawl stack.
 """
 
@@ -14,11 +14,10 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli import Context, fail, pass_context
-from syndicator.cli_store import _ask, cli, json_option
+from syndicator.cli_context import Context, ask_store, fail, json_option, pass_context
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--source", metavar="NAME", help="Only this source's lines.")
 @click.option(
     "--all", "everything", is_flag=True, help="Also the lines seen again and not learned (yet)."
@@ -51,7 +50,7 @@ def boilerplate(
     from syndicator.inspect import boilerplate_lines
     from syndicator.listing import print_boilerplate, print_json
 
-    rows = _ask(ctx, lambda store: boilerplate_lines(store, source, everything))
+    rows = ask_store(ctx, lambda store: boilerplate_lines(store, source, everything))
     print_json(rows) if as_json else print_boilerplate(rows, everything)
 
 
@@ -69,7 +68,7 @@ def pin(ctx: Context, line: str, source: str, site: str | None, keep: bool) -> N
 
     how = "keep" if keep else "boilerplate"
     try:
-        pinned = _ask(ctx, lambda store: pin_line(store, source, line, how, site or ANY_SITE))
+        pinned = ask_store(ctx, lambda store: pin_line(store, source, line, how, site or ANY_SITE))
     except ValueError as exc:
         fail(str(exc))
     click.echo(f"pinned as {how} on {pinned} site(s) of {source}; the next crawl applies it")
@@ -86,13 +85,13 @@ def unpin(ctx: Context, line: str, source: str) -> None:
 
     known = {s.name: s.boilerplate.min_pages for s in ctx.config().sources}
     min_pages = known.get(source, MIN_PAGES)
-    unpinned = _ask(ctx, lambda store: unpin_line(store, source, line, min_pages))
+    unpinned = ask_store(ctx, lambda store: unpin_line(store, source, line, min_pages))
     if not unpinned:
         fail(f"{line!r} is not pinned for {source}")
     click.echo(f"unpinned on {unpinned} site(s) of {source}")
 
 
-@cli.command()
+@click.command()
 @click.argument("article")
 @pass_context
 def release(ctx: Context, article: str) -> None:
@@ -123,7 +122,7 @@ def release(ctx: Context, article: str) -> None:
         click.echo(f"released {found['id']} ({found['hold']}); it goes out with the next publish")
 
 
-@cli.command()
+@click.command()
 @click.argument("url")
 @click.option("--source", "source_name", metavar="NAME", help="The source the page is of.")
 @click.option(
@@ -169,3 +168,6 @@ def preview(
         print_json({**vars(shown), "html": str(html_path)})
     else:
         print_preview(shown, html_path)
+
+
+COMMANDS = (boilerplate, release, preview)

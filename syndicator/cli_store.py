@@ -1,7 +1,7 @@
 """The commands that read the store: ``status``, ``duplicates``, ``search``,
 ``show``, ``drops``, ``deliveries``, ``serve`` and ``report``.
 
-They are registered on the ``syndicator`` group by :mod:`syndicator.cli`. The
+They are added to the ``syndicator`` group by :mod:`syndicator.cli`. The
 questions they ask are in :mod:`syndicator.inspect` and :mod:`syndicator.report`,
 the printing in :mod:`syndicator.listing`; none of them imports the crawl stack.
 """
@@ -9,19 +9,26 @@ the printing in :mod:`syndicator.listing`; none of them imports the crawl stack.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
-from syndicator.cli import Context, cli, fail, pass_context
+from syndicator.cli_context import (
+    Context,
+    ask_store,
+    fail,
+    json_option,
+    limit_option,
+    pass_context,
+    since_option,
+)
 
 if TYPE_CHECKING:
-    from syndicator.store import Store
+    pass
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_context
 def status(ctx: Context, as_json: bool) -> None:
@@ -95,7 +102,7 @@ def status(ctx: Context, as_json: bool) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--limit", default=50, show_default=True, help="Clusters to show, newest first.")
 @pass_context
@@ -131,49 +138,8 @@ def duplicates(ctx: Context, as_json: bool, limit: int) -> None:
 # -- inspecting the store: the questions are in syndicator/inspect.py, the
 # printing in syndicator/listing.py; neither imports the crawl stack
 
-T = TypeVar("T")
 
-
-def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from syndicator.inspect import InspectError, parse_since
-
-    try:
-        return None if value is None else parse_since(value)
-    except InspectError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def since_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--since",
-        metavar="WHEN",
-        callback=_since,
-        help=f"Only {what} since WHEN: 24h, 7d, today, yesterday, or an ISO date/time (UTC).",
-    )
-
-
-json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (a list of objects) for scripts."
-)
-limit_option = click.option(
-    "--limit", default=100, show_default=True, type=click.IntRange(0), help="Rows; 0 for all."
-)
-
-
-def _ask(ctx: Context, question: Callable[[Store], T]) -> T:
-    """Answer a read-only question from the store; a bad question is one line and exit 1."""
-    from syndicator.inspect import InspectError
-
-    _, store = ctx.existing_store()
-    try:
-        return question(store)
-    except InspectError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
-
-
-@cli.command()
+@click.command()
 @click.argument("query")
 @click.option("--source", metavar="NAME", help="Only this source's articles.")
 @since_option("articles published")
@@ -202,11 +168,11 @@ def search(
     from syndicator.inspect import search as search_store
     from syndicator.listing import print_json, print_search
 
-    results = _ask(ctx, lambda store: search_store(store, query, source, since, limit, fts))
+    results = ask_store(ctx, lambda store: search_store(store, query, source, since, limit, fts))
     print_json(results) if as_json else print_search(results, query)
 
 
-@cli.command()
+@click.command()
 @click.argument("article", metavar="ID_OR_URL")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object for scripts.")
 @pass_context
@@ -222,11 +188,11 @@ def show(ctx: Context, article: str, as_json: bool) -> None:
     from syndicator.inspect import article_detail
     from syndicator.listing import print_article, print_json
 
-    detail = _ask(ctx, lambda store: article_detail(store, article))
+    detail = ask_store(ctx, lambda store: article_detail(store, article))
     print_json(detail) if as_json else print_article(detail)
 
 
-@cli.command()
+@click.command()
 @since_option("pages last dropped")
 @click.option("--source", metavar="NAME", help="Only this source's drops.")
 @click.option(
@@ -257,11 +223,11 @@ def drops(
     from syndicator.inspect import drops as store_drops
     from syndicator.listing import print_drops, print_json
 
-    rows = _ask(ctx, lambda store: store_drops(store, since, source, reason, limit))
+    rows = ask_store(ctx, lambda store: store_drops(store, since, source, reason, limit))
     print_json(rows) if as_json else print_drops(rows, limit)
 
 
-@cli.command("teaser-places")
+@click.command("teaser-places")
 @click.option("--source", metavar="NAME", help="Only this source's places.")
 @click.option(
     "--all", "everything", is_flag=True, help="Also the places seen and not learned (yet)."
@@ -286,15 +252,17 @@ def teaser_places(ctx: Context, source: str | None, everything: bool, as_json: b
     from syndicator.inspect import teaser_places as store_teaser_places
     from syndicator.listing import print_json, print_teaser_places
 
-    rows = _ask(ctx, lambda store: store_teaser_places(store, source, everything))
+    rows = ask_store(ctx, lambda store: store_teaser_places(store, source, everything))
     print_json(rows) if as_json else print_teaser_places(rows, everything)
 
 
-@cli.command()
+@click.command()
 @click.option("--partner", metavar="NAME", help="Only this partner's deliveries.")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "held", "failed", "skipped"]),
+    type=click.Choice(
+        ["pending", "sending", "sent", "held", "failed", "skipped", "withdrawing", "withdrawn"]
+    ),
     help="Only deliveries in this state.",
 )
 @since_option("deliveries changed")
@@ -320,7 +288,7 @@ def deliveries(
     from syndicator.inspect import deliveries as store_deliveries
     from syndicator.listing import print_deliveries, print_json
 
-    rows = _ask(ctx, lambda store: store_deliveries(store, partner, status, since, limit))
+    rows = ask_store(ctx, lambda store: store_deliveries(store, partner, status, since, limit))
     print_json(rows) if as_json else print_deliveries(rows, limit)
 
 
@@ -332,7 +300,7 @@ def _store_file(ctx: Context) -> Path:
     return config.store_path
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="A loopback address; others refused."
@@ -369,7 +337,7 @@ def serve_store(ctx: Context, port: int, host: str) -> None:
         fail(f"cannot serve on {shown}:{port}: {exc.strerror or exc}")
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--html",
     "html_file",
@@ -384,6 +352,7 @@ def report(ctx: Context, html_file: Path, days: int) -> None:
 
     The file fetches nothing and runs no script, so it can be mailed.
 
+    \b
         syndicator report --html report.html --days 7
     """
     from syndicator.report import read_report, render_document
@@ -399,3 +368,6 @@ def report(ctx: Context, html_file: Path, days: int) -> None:
     if not ctx.quiet:
         totals = ", ".join(c.amount(c.grand_total) for c in data.charts)
         click.echo(f"wrote {html_file}: {days} days to {data.last_day} ({totals})")
+
+
+COMMANDS = (status, duplicates, search, show, drops, teaser_places, deliveries, serve_store, report)

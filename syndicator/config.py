@@ -28,24 +28,41 @@ CONFIG_ENV = "SYNDICATOR_CONFIG"
 
 
 class _Strict(BaseModel):
-    # TOML has inf and nan; no number in this file means either
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # TOML has inf and nan; no number in this file means either. Each field's
+    # docstring is its description (model_fields, the JSON schema): the
+    # configuration reference is generated from them.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, use_attribute_docstrings=True
+    )
 
 
 MAX_DELAY = 300  # seconds: a longer pause between two requests to a site is a mistake
 
 
 class Politeness(_Strict):
-    """How hard a site may be crawled. ``[crawl]`` sets the defaults, a
-    source's ``[sources.crawl]`` overrides any of them for that source."""
+    """``[crawl]`` and ``[sources.crawl]``: how hard a site may be crawled.
+    ``[crawl]`` sets the defaults, a source's ``[sources.crawl]`` overrides any
+    of them for that source; a key set in neither takes :data:`DEFAULT_POLITENESS`."""
 
     obey_robots: bool | None = None
+    """Obey the site's robots.txt. Unset: ``[crawl]``'s value, else true."""
     delay: Annotated[float, within(0, MAX_DELAY, "seconds")] | None = None
+    """Seconds between two requests to one site, jittered ±50% (exact in a cluster); with
+    ``autothrottle`` on, the least it may wait. Unset: ``[crawl]``'s value, else 0.5."""
     concurrency_per_domain: Annotated[int, within(1, 64)] | None = None
+    """Requests in flight to one site at a time (in a cluster, for all workers
+    together). Unset: ``[crawl]``'s value, else 2."""
     autothrottle: bool | None = None
+    """Scrapy's AutoThrottle: back off when a site slows down; the source's own ``delay``
+    stays its floor, as with it off. Unset: ``[crawl]``'s value, else true."""
     timeout: Annotated[float, within(1, 600, "seconds")] | None = None
+    """Seconds one request may take. Unset: ``[crawl]``'s value, else 30."""
     retries: Annotated[int, within(0, 10)] | None = None
+    """Times a request is tried again after a 500, 502, 503, 504, 522, 524, 408 or 429
+    answer, a timeout or a connection error. Unset: ``[crawl]``'s value, else 2."""
     max_response_bytes: Annotated[int, within(1024, 1 << 30, "bytes")] | None = None
+    """A response larger than this many bytes is abandoned. Unset: ``[crawl]``'s value,
+    else 10,485,760 (10 MiB)."""
 
 
 DEFAULT_POLITENESS = Politeness(
@@ -60,19 +77,32 @@ DEFAULT_POLITENESS = Politeness(
 
 
 class TeaserSelectors(_Strict):
-    """Where a source's related-story blocks are. Each selector is CSS, or
-    XPath when it starts with ``/`` or ``(``."""
+    """``[sources.teasers]``: where a source's related-story blocks are. Each
+    selector is CSS, or XPath when it starts with ``/`` or ``(``."""
 
     block: list[str] = []
+    """Selectors of the source's related-story blocks, tried before the built-in
+    detection; empty: only that detection finds them (see ``use_defaults``)."""
     item: str | None = None
+    """One related story inside a block. Unset: the usual item markup (``li``,
+    ``article``, …), else each link of the block."""
     link: str | None = None
+    """The story's link inside an item. Unset: the item's first link with text."""
     title: str | None = None
+    """The story's title inside an item. Unset, or when it finds nothing: the usual title
+    markup (a class with "title", ``h2``–``h5``), else the link's text."""
     excerpt: str | None = None
+    """The story's excerpt inside an item. Unset: the usual excerpt markup (a class with
+    "excerpt" or "summary", ``p``), other than the title."""
     image: str | None = None
+    """The story's image inside an item. Unset, or when it finds nothing: its first
+    ``img``."""
     use_defaults: bool = True
-    # use the places of related-story blocks learned from the source's other
-    # pages (syndicator.teaser_places); false leaves each page to itself
+    """Also find related-story blocks with the built-in detection after the source's own
+    selectors; false: only the source's ``block`` selectors count."""
     learn: bool = True
+    """Use the places of related-story blocks learned from the source's other pages
+    (syndicator.teaser_places); false leaves each page to itself."""
 
     @model_validator(mode="after")
     def _selectors_compile(self) -> TeaserSelectors:
@@ -85,57 +115,99 @@ class TeaserSelectors(_Strict):
 
 
 class BoilerplateLearning(_Strict):
-    """What a source's repeated lines teach (syndicator.boilerplate)."""
+    """``[sources.boilerplate]``: what a source's repeated lines teach
+    (syndicator.boilerplate)."""
 
-    # learn the lines the source repeats across its articles and cut them
     learn: bool = True
-    # articles of a site a line must be in before it is learned
+    """Learn the lines the source repeats across its articles and cut them from its
+    bodies; false: the source's repeated lines are neither learned nor cut."""
     min_pages: Annotated[int, within(2, 10_000)] = 3
+    """Articles of a site a line must be in (copies of one story counting once) before
+    it is learned."""
 
 
 class QualityGate(_Strict):
-    """The checks a source's copies pass before partners get them
-    (syndicator.quality_gate); a copy that fails one is held."""
+    """``[sources.gate]``: the checks a source's copies pass before partners get
+    them (syndicator.quality_gate); a copy that fails one is held."""
 
     enabled: bool = True
+    """Check the source's copies; false turns the gate off for the source."""
     require_title: bool = True
-    # 0: only the source's min_words (a drop, not a hold)
+    """Hold a copy that has no title (check ``no_title``)."""
     min_words: Annotated[int, within(0, 100_000)] = 0
-    # held when the body has fewer words than this times the page's description's
+    """Hold a copy whose body has fewer words (check ``short``). 0: only the source's
+    ``min_words`` applies, which drops a shorter page rather than holding it."""
     min_description_ratio: Annotated[float, within(0, 10)] = 1.0
+    """Hold a copy whose body has fewer words than this times the page's own description
+    of it, when that description has 20 words or more (check ``thin``); 0 turns it off."""
     max_link_share: Annotated[float, within(0, 1)] = 0.5
+    """Hold a copy when more than this share of its body is link text (check ``links``):
+    a list of links taken for a story."""
     max_boilerplate_share: Annotated[float, within(0, 1)] = 0.5
-    # the source's language ("en"); unset: that of most of its latest articles
+    """Hold a copy when more than this share of the page's text was the source's learned
+    standing lines (check ``boilerplate``)."""
     language: str | None = None
-    # held without teasers when at least this share of the source's latest
-    # articles show some; 0 turns the check off
+    """The source's language (``"en"``; only the primary subtag is compared): a page in
+    another is held (check ``language``). Unset: that of 80% or more of the source's
+    latest 50 articles, when at least 10 of them name one."""
     teasers_expected: Annotated[float, within(0, 1)] = 0.9
+    """Hold a copy without related stories when at least this share of the source's
+    latest 50 articles (at least 10) show some (check ``no_teasers``); 0 turns it off."""
 
 
 class Source(_Strict):
+    """``[[sources]]``: one site to crawl, and how."""
+
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+    """Required and unique: letters, digits and ``._-``, at most 64 characters. The
+    source's key in the store and its name for ``--source``."""
     title: str | None = None
+    """The name the attribution shows (``source.title`` in templates); unset: ``name``."""
     enabled: bool = True
+    """``crawl`` without ``--source`` skips a disabled source; naming it with ``--source``
+    still crawls it."""
     feeds: list[HttpUrl] = []
+    """RSS, Atom, RDF or JSON Feed (1, 1.1) feeds listing the source's articles."""
     sitemaps: list[HttpUrl] = []
+    """Sitemaps, sitemap indexes and Google News sitemaps (gzip too) listing the
+    source's articles."""
     sections: list[HttpUrl] = []
+    """Listing pages whose links to articles (on the same site, matching
+    ``article_pattern``) are followed."""
     article_pattern: Regex | None = None
+    """Regular expression searched in the absolute URL of each link on a section page:
+    the links it matches are articles. Required with ``sections``."""
     section_depth: Annotated[int, within(1, 100)] = 1
-    # nested sitemap indexes: 1 reads only the configured sitemaps, 2 also what
-    # they list, 3 (the default) one level of index inside an index as well
+    """Listing pages read per section, following ``rel="next"`` on the same site; 1 reads
+    only the configured page."""
     sitemap_depth: Annotated[int, within(1, 10)] = 3
+    """How deep nested sitemap indexes are followed: 1 reads only the configured sitemaps,
+    2 also what they list, 3 (the default) one level of index inside an index as well.
+    What lies deeper gets a ``drops`` row ``over_limit``."""
     follow_teasers: bool = False
-    # a brief of 20 words is news; shorter bodies are a page's leftovers
+    """Also crawl the related stories an article shows that are on the same site."""
     min_words: Annotated[int, within(1, 100_000)] = 15
+    """Bodies with fewer words, counted in every script, are dropped as ``too_short``.
+    The default keeps a brief of 20 words, which is news; shorter bodies are a page's
+    leftovers."""
     max_articles_per_run: Annotated[int, within(1, 1_000_000)] = 5000
-    # sitemaps listed in indexes fetched per run (newest first), and how many of
-    # them are remembered for runs in which the index has not changed
+    """Article pages fetched from this source in one run at most (in a cluster, by all
+    workers together); the rest are counted as ``postponed`` and wait for the next run."""
     max_sitemaps_per_run: Annotated[int, within(1, 10_000)] = 100
+    """Sitemaps fetched from this source in one run at most, the configured ones included
+    (those never fetched or changed since first, newest first), and how many of those
+    found through indexes are remembered for runs in which the index has not changed."""
     allow_networks: list[IPNetwork] = []
+    """Non-public networks (CIDR) this source's pages, robots.txt and images may be
+    fetched from, such as ``127.0.0.0/8``; empty: public addresses only."""
     teasers: TeaserSelectors = TeaserSelectors()
+    """``[sources.teasers]``: the source's own related-story selectors."""
     boilerplate: BoilerplateLearning = BoilerplateLearning()
+    """``[sources.boilerplate]``: learning the lines the source repeats."""
     gate: QualityGate = QualityGate()
+    """``[sources.gate]``: the quality gate's checks and thresholds for the source's copies."""
     crawl: Politeness = Politeness()
+    """``[sources.crawl]``: politeness overrides for this source, keys as in ``[crawl]``."""
 
     @model_validator(mode="after")
     def _needs_somewhere_to_start(self) -> Source:
@@ -162,16 +234,38 @@ class Source(_Strict):
 
 
 class Publisher(_Strict):
+    """``[publisher]``: who republishes, where the store is, and the templates
+    (syndicator.templates) that dress each copy."""
+
     name: str
+    """Required: who republishes. Templates show it (``publisher.name``), and an Atom
+    partner's feed names it as its author."""
     contact_url: HttpUrl
+    """Required: sent in every request's User-Agent, ``syndicator/VERSION (+CONTACT_URL)``,
+    to sources and partners alike."""
     sites: list[str] = []
+    """The sites the publisher runs, for a disclaimer that names them
+    (``publisher.sites`` in templates; the bundled ones do not use it)."""
     store: Path = Path("syndicator.db")
+    """The SQLite store; a relative path starts at the config file's folder."""
     nofollow_links: bool = True
+    """Every link in the republished HTML gets ``rel="nofollow noopener"``."""
     teaser_words: Annotated[int, within(1, 200)] = 30
+    """Words of a related story the default teaser template shows before "[…]"
+    (``publisher.teaser_words`` in templates)."""
     disclaimer_template: str | None = None
+    """Jinja2 text of the publisher's disclaimer; unset or empty: the
+    bundled ``disclaimer.html.j2``."""
     attribution_template: str | None = None
+    """Jinja2 text of the credit line (source, author, date, link to the original);
+    unset or empty: the bundled ``attribution.html.j2``."""
     teaser_template: str | None = None
+    """Jinja2 text of the related-stories block, which also sees ``teasers``; unset or
+    empty: the bundled ``teasers.html.j2``."""
     republish_template: str | None = None
+    """Jinja2 text of the page layout, placing the rendered ``{{ body }}``,
+    ``{{ attribution }}``, ``{{ disclaimer }}`` and ``{{ teasers }}``; unset or empty:
+    the bundled ``republish.html.j2``."""
 
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
@@ -188,14 +282,27 @@ SECRET_KEYS = {
 
 
 class _Partner(_Strict):
+    """The keys every ``[[partners]]`` table has, whatever its ``kind``."""
+
     name: PartnerName
+    """Required and unique: letters, digits and ``._-``, at most 64 characters. The
+    partner's name in the store and for ``--partner``."""
     enabled: bool = True
+    """``publish`` without ``--partner`` skips a disabled partner."""
     sources: list[str] = []
+    """Names of the sources whose articles the partner receives; empty: all of them."""
     since: IsoDate | None = None
+    """Only articles first stored on or after this date; unset: every article."""
     concurrency: Annotated[int, within(1, 32)] = 4
+    """Requests in flight to this partner at a time, also its connection pool's size."""
     timeout: Annotated[float, within(1, 600, "seconds")] = 30.0
+    """Seconds per request to this partner; connecting may take at most 10 of them."""
     max_attempts: Annotated[int, within(1, 100)] = 12
+    """Attempts before a delivery is marked ``failed``; the default is about a day of
+    backoff (from one minute, doubling up to six hours)."""
     allow_networks: list[IPNetwork] = []
+    """Non-public networks (CIDR) the partner may be at, such as loopback for the demo
+    and tests; networks, not addresses: ``127.0.0.0/8``, not ``127.0.0.1/8``."""
 
     @model_validator(mode="before")
     @classmethod
@@ -211,61 +318,126 @@ class _Partner(_Strict):
 
 
 class WordPressPartner(_Partner):
+    """``[[partners]]`` with ``kind = "wordpress"``: posts through the WordPress REST API,
+    logged in with an application password."""
+
     kind: Literal["wordpress"]
+    """``"wordpress"``: this adapter."""
     url: HttpUrl
+    """Required: the site's root, e.g. ``https://partner.example``."""
     username: str
+    """Required: the WordPress user, in a role that can publish (author, editor,
+    administrator)."""
     password_env: EnvName
+    """Required: the environment variable holding the user's application password."""
     status: Literal["publish", "draft", "pending", "private"] = "publish"
+    """The posts' status: ``publish``, ``draft``, ``pending`` or ``private``."""
     author: Annotated[int, within(1, 2**63 - 1)] | None = None
+    """The WordPress user id the posts are by; unset: the user logged in."""
     categories: list[str] = []
+    """Category names every post gets."""
     tags: Literal["tags", "categories", "none"] = "tags"
+    """Where the article's tags go: the post's ``tags``, its ``categories``, or ``none``."""
     term_map: dict[str, str] = {}
+    """Renames the article's tags on the way, e.g. ``{ "City Council" = "Local politics" }``;
+    a tag mapped to ``""`` is dropped."""
     create_terms: bool = True
+    """Create the tags and categories the site lacks; false leaves them out of the post."""
     featured_image: bool = True
+    """Upload the article's main image (``og:image``) and make it the post's featured
+    image; an image that cannot be used is left out, never the post."""
     post_date: Literal["original", "delivery"] = "original"
+    """The post's date: ``original``, the article's publication date (never later than
+    now), or ``delivery``, the time it is posted."""
+    on_withdraw: Literal["draft", "trash"] = "draft"
+    """What a withdrawal does to the post: ``draft`` unpublishes it, ``trash`` moves it
+    to the trash (WordPress empties it after 30 days). A restore publishes it again."""
 
 
 class WebhookPartner(_Partner):
+    """``[[partners]]`` with ``kind = "webhook"``: one signed ``POST`` per delivery
+    (Standard Webhooks)."""
+
     kind: Literal["webhook"]
+    """``"webhook"``: this adapter."""
     url: HttpUrl
+    """Required: where deliveries are posted; a redirect is not followed, and fails the
+    delivery."""
     secret_env: EnvName
+    """Required: the environment variable holding the ``whsec_…`` signing secret."""
 
 
 class AtomPartner(_Partner):
+    """``[[partners]]`` with ``kind = "atom"``: a feed file of the newest articles that
+    the partner fetches. Writing it makes no request, so ``concurrency``, ``timeout``
+    and ``allow_networks`` do not apply."""
+
     kind: Literal["atom"]
+    """``"atom"``: this adapter."""
     path: Path
+    """Required: the feed file, replaced whole on each publish; a relative path starts
+    at the config file's folder."""
     entries: Annotated[int, within(1, 1000)] = 50
+    """How many of the newest articles the feed holds."""
     title: str | None = None
+    """The feed's title; unset: ``PUBLISHER NAME: articles for PARTNER NAME``."""
     feed_url: HttpUrl | None = None
+    """The URL partners fetch the feed from, written as its ``rel="self"`` link; unset:
+    the feed has no such link."""
 
 
 Partner = Annotated[WordPressPartner | WebhookPartner | AtomPartner, Field(discriminator="kind")]
 
 
 class Recheck(_Strict):
+    """One entry of ``[dedup] recheck``, ``{ max_age_days = D, every_hours = H }``: an
+    article younger than D days is fetched again (a conditional GET) once its last
+    fetch is older than H hours. Of the entries an article is younger than, the one
+    with the fewest days counts, whatever the list's order."""
+
     max_age_days: Annotated[float, within(0, 3650, "days", above=True)]
-    every_hours: Annotated[float, within(0, 8760, "hours", above=True)]
+    """Required: the entry is for articles younger than this many days, counted from
+    their publication date (else from when they were first seen)."""
+    every_hours: Annotated[float, within(0, 8760, "hours")]
+    """Required: such an article is fetched again once its last fetch is older than this
+    many hours; 0 fetches it again on every run."""
 
 
 class Dedup(_Strict):
-    """Near-duplicate detection and when to look at stored articles again."""
+    """``[dedup]``: near-duplicate detection and when to look at stored articles again."""
 
     threshold: Annotated[float, within(0, 1, above=True)] = 0.4
+    """Jaccard similarity of two bodies' word 5-shingles at which they are the same
+    story; lower catches more heavily edited copies."""
     containment: Annotated[float, within(0, 1, above=True)] = 0.8
+    """Share of the shorter body found in the longer at which the shorter is a cut-down
+    copy of the same story; lower links shorter excerpts."""
     prefer: list[str] = []
+    """Source names, best first: of two full copies of a story, the canonical one comes
+    from the better-ranked source (then the earliest published)."""
     recheck: list[Recheck] = [
         Recheck(max_age_days=1, every_hours=1),
         Recheck(max_age_days=7, every_hours=6),
         Recheck(max_age_days=30, every_hours=24),
     ]
+    """How often stored articles are fetched again, by age; an article older than every
+    entry is not rechecked. The default: every hour in an article's first day, every six
+    hours to a week, daily to 30 days."""
+    withdraw_after_hours: Annotated[float, within(0, 8760, "hours")] = 24.0
+    """A recheck answering 404 withdraws the article from every partner once the 404
+    has lasted this long over two rechecks or more (410 Gone withdraws at once; a 5xx or
+    a timeout never does). 0: at the second 404."""
 
 
 class Extraction(_Strict):
     """``[extraction]``: what one page's extraction may cost. A page over
     either budget is dropped with the reason, and the other pages go on."""
 
-    timeout: Annotated[float, within(0, 600, "seconds", above=True)] = 20.0  # of one page
-    max_memory_mb: Annotated[int, within(256, 65536, "MB")] = 1024  # per extraction process
+    timeout: Annotated[float, within(0, 600, "seconds", above=True)] = 20.0
+    """Seconds (wall clock) one page's extraction may take."""
+    max_memory_mb: Annotated[int, within(256, 65536, "MB")] = 1024
+    """Megabytes an extraction process may add for one page, over what it holds after
+    start-up."""
 
 
 class Cluster(_Strict):
@@ -273,14 +445,28 @@ class Cluster(_Strict):
     Without this table everything runs in one process."""
 
     redis_url: RedisUrl | None = None
-    redis_url_env: EnvName | None = None  # a variable holding the whole URL (with password)
+    """``redis://host:port/db`` (``rediss://`` for TLS, ``unix:///path``), without
+    credentials; exactly one of this and ``redis_url_env`` is required."""
+    redis_url_env: EnvName | None = None
+    """Instead of ``redis_url``: the environment variable holding the whole URL, which
+    may carry a password."""
     password_env: EnvName | None = None
+    """The environment variable holding the Redis password (``requirepass`` or ACL);
+    unset: none is sent."""
     key_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]+$", max_length=64)] = "syndicator"
+    """Every Redis key starts with ``PREFIX:``; one prefix per publisher sharing a Redis."""
     fingerprint_ttl_hours: Annotated[float, within(0, 8760, "hours", above=True)] = 168.0
+    """Hours a listed article is remembered as seen. A page still listed after that with
+    no newer date is fetched once more; longer means fewer refetches, more memory."""
     worker_concurrency: Annotated[int, within(1, 512)] = 16
-    extract_processes: Annotated[int, within(0, 64)] = 0  # 0: one per core
+    """Requests in flight per worker, all sites together."""
+    extract_processes: Annotated[int, within(0, 64)] = 0
+    """Extraction processes per worker; 0: one per core."""
     worker_timeout: Annotated[float, within(1, 3600, "seconds")] = 30.0
+    """Seconds without a heartbeat after which a worker's in-flight requests go back in
+    the queue for the others."""
     wait_timeout: Annotated[float, within(0, 7 * 86400, "seconds", above=True)] = 3600.0
+    """Seconds ``crawl`` and ``run`` wait for the cluster to drain before giving up."""
 
     @model_validator(mode="before")
     @classmethod
@@ -295,14 +481,29 @@ class Cluster(_Strict):
 
 
 class Config(_Strict):
+    """The whole file: ``[publisher]``, ``[crawl]``, ``[dedup]``, ``[extraction]``,
+    ``[cluster]``, ``[[sources]]`` and ``[[partners]]``."""
+
     publisher: Publisher
+    """``[publisher]``, required: who republishes, the store and the templates."""
     crawl: Politeness = Politeness()
+    """``[crawl]``: politeness defaults for every source; a source's ``[sources.crawl]``
+    overrides any of them."""
     dedup: Dedup = Dedup()
+    """``[dedup]``: when two articles are one story, and when stored ones are fetched
+    again."""
     extraction: Extraction = Extraction()
+    """``[extraction]``: what one page's extraction may cost."""
     cluster: Cluster | None = None
+    """``[cluster]``: crawl on several machines through one Redis; without the table
+    everything runs in one process."""
     sources: list[Source] = []
+    """``[[sources]]``: the sites to crawl, each named uniquely."""
     partners: list[Partner] = []
+    """``[[partners]]``: where articles go, each named uniquely, of a ``kind``."""
     path: Path = Path(DEFAULT_CONFIG)
+    """The file the configuration was read from, set by :func:`load_config` and not a
+    key of the file; relative paths in it start at its folder."""
 
     @model_validator(mode="after")
     def _partners_name_known_sources(self) -> Config:
@@ -389,7 +590,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     from syndicator.templates import TemplateProblem, check_templates
 
     try:
-        check_templates(config)
+        check_templates(config.publisher)
     except TemplateProblem as exc:
         raise ConfigError(f"{file}: {exc}") from None
     return config

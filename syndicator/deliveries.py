@@ -3,8 +3,9 @@
 One row per (article, partner) in ``deliveries``. The life of a row:
 
     pending ──► sending ──► sent ──(article changed)──► pending …
-       ▲           │
-       └─ retry ◄──┤ (transient failure: next_attempt_at set, attempts counted)
+       ▲           │          │
+       └─ retry ◄──┤          └──(article withdrawn)──► withdrawing ──► withdrawn
+                   │            (syndicator.lifecycle)      (its own retries)
                    └──► failed (permanent, or out of attempts)   skipped (never to be sent)
 
 ``sending`` is written and committed *before* the request goes out, so a
@@ -21,9 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from syndicator.dates import utc_now
-from syndicator.store import Store
+from syndicator.store import Store, record_event
 
 RETRYABLE = ("pending", "sending")
+# a delivery whose partner may have the copy: sent, or tried (an answer may have been lost)
+MAY_HAVE_COPY = "remote_id is not null or attempts > 0 or status in ('sent', 'sending')"
 
 
 def revision_hash(article: dict[str, Any]) -> str:
@@ -48,13 +51,16 @@ class Deliveries:
         self.db = store.db
         self.dry_run = dry_run
 
-    def _commit(self, sql: str, params: list[Any]) -> int:
+    def _commit(self, sql: str, params: list[Any], event: dict[str, Any] | None = None) -> int:
+        """One transition, committed at once; ``event``: its row in the audit trail."""
         if self.dry_run:
             if not self.db.conn.in_transaction:
                 self.db.begin()
             return self.db.execute(sql, params).rowcount
         with self.store.write() as db:
             count = db.execute(sql, params).rowcount
+            if event and count:
+                record_event(db, command="publish", **event)
         self.store.flush()
         return count
 
@@ -95,7 +101,8 @@ class Deliveries:
         """Queue every article the partner has not had, and an update for every
         sent article that changed since."""
         now = utc_now()
-        where, params = ["a.duplicate_of is null"], []
+        # a withdrawn article is owed to no partner until it is restored
+        where, params = ["a.duplicate_of is null", "a.withdrawn_at is null"], []
         if sources:
             where.append(f"a.source in ({', '.join('?' * len(sources))})")
             params += sources
@@ -113,6 +120,7 @@ class Deliveries:
             [now, partner],
         )
         self._gate(partner, now)
+        self._withdrawn(partner, now)
         # a copy the quality gate holds is queued as held: shown, never sent
         queued.new = self._commit(
             f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
@@ -166,15 +174,34 @@ class Deliveries:
             [now, now, partner],
         )
 
+    def _withdrawn(self, partner: str, now: str) -> None:
+        """Deliveries of an article withdrawn while they were on their way (a
+        ``withdraw`` during a publish) follow it: owed a withdrawal when the
+        partner may have the copy, else withdrawn."""
+        for status, condition in (
+            ("withdrawing", MAY_HAVE_COPY),
+            ("withdrawn", "remote_id is null"),
+        ):
+            self._commit(
+                f"""update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
+                      updated_at = ?
+                    where partner = ? and status in ('pending', 'sending', 'held', 'sent')
+                      and ({condition}) and article_id in
+                      (select id from articles where withdrawn_at is not null)""",
+                [status, now, now, partner],
+            )
+
     def due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
         """Deliveries owed to the partner now, oldest article first, with the article."""
         now = now or utc_now()
         rows = self.db.query(
             """select d.status as delivery_status, d.remote_id, d.remote_url, d.remote_key,
-                 d.media_id, d.attempts, d.delivered_hash, a.*, s.title as source_title
+                 d.media_id, d.attempts, d.delivered_hash,
+                 d.withdrawn_at as delivery_withdrawn_at, a.*, s.title as source_title
                from deliveries d join articles a on a.id = d.article_id
                left join sources s on s.name = a.source
                where d.partner = ? and d.status in ('pending', 'sending')
+                 and a.withdrawn_at is null
                  and (d.next_attempt_at is null or d.next_attempt_at <= ?)
                order by a.published_at, a.first_seen_at""",
             [partner, now],
@@ -186,10 +213,38 @@ class Deliveries:
             articles.append(row)
         return articles
 
+    def withdrawals_due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
+        """Withdrawals owed to the partner now, with what the adapters need of the article."""
+        return list(
+            self.db.query(
+                """select d.remote_id, d.remote_url, d.remote_key, d.attempts,
+                 a.id, a.url, a.title, a.source, a.withdrawn_at, a.withdrawn_reason
+               from deliveries d join articles a on a.id = d.article_id
+               where d.partner = ? and d.status = 'withdrawing'
+                 and (d.next_attempt_at is null or d.next_attempt_at <= ?)
+               order by a.withdrawn_at""",
+                [partner, now or utc_now()],
+            )
+        )
+
+    def tombstones(self, partner: str, limit: int) -> list[dict[str, Any]]:
+        """The partner's copies withdrawn or being withdrawn, newest first."""
+        return list(
+            self.db.query(
+                """select a.id, coalesce(d.withdrawn_at, a.withdrawn_at) as withdrawn_at,
+                 a.withdrawn_reason
+               from deliveries d join articles a on a.id = d.article_id
+               where d.partner = ? and d.status in ('withdrawing', 'withdrawn')
+                 and d.remote_id is not null
+               order by 2 desc limit ?""",
+                [partner, limit],
+            )
+        )
+
     def waiting(self, partner: str) -> int:
         return self.db.execute(
             """select count(*) from deliveries
-               where partner = ? and status in ('pending', 'sending')""",
+               where partner = ? and status in ('pending', 'sending', 'withdrawing')""",
             [partner],
         ).fetchone()[0]
 
@@ -218,12 +273,52 @@ class Deliveries:
         media_id: str | None = None,
     ) -> None:
         now = utc_now()
+        updated = self.db.execute(
+            "select remote_id from deliveries where article_id = ? and partner = ?",
+            [article_id, partner],
+        ).fetchone()
+        action = "updated" if updated and updated[0] else "sent"
         self._commit(
             """update deliveries set status = 'sent', remote_id = ?, remote_url = ?,
                  media_id = coalesce(?, media_id), delivered_hash = ?, last_error = null,
-                 next_attempt_at = null, sent_at = ?, updated_at = ?
+                 next_attempt_at = null, sent_at = ?, updated_at = ?, withdrawn_at = null
                where article_id = ? and partner = ?""",
             [remote_id, remote_url, media_id, delivered_hash, now, now, article_id, partner],
+            {
+                "action": action,
+                "article_id": article_id,
+                "partner": partner,
+                "reason": remote_url or remote_id,
+                "at": now,
+            },
+        )
+
+    def mark_withdrawal_sending(self, article_id: str, partner: str, remote_key: str) -> None:
+        """About to carry the withdrawal to the partner, with this idempotency key."""
+        self._commit(
+            """update deliveries set attempts = attempts + 1, remote_key = ?, updated_at = ?
+               where article_id = ? and partner = ? and status = 'withdrawing'""",
+            [remote_key, utc_now(), article_id, partner],
+        )
+
+    def mark_withdrawn(
+        self, article_id: str, partner: str, how: str, remote_id: str | None = None
+    ) -> None:
+        """Taken down; ``remote_id``: the copy's id on the partner, when the
+        withdrawal found one an earlier attempt created but never recorded."""
+        now = utc_now()
+        self._commit(
+            """update deliveries set status = 'withdrawn', withdrawn_at = ?, last_error = null,
+                 next_attempt_at = null, updated_at = ?, remote_id = coalesce(remote_id, ?)
+               where article_id = ? and partner = ? and status = 'withdrawing'""",
+            [now, now, remote_id, article_id, partner],
+            {
+                "action": "withdrawal_sent",
+                "article_id": article_id,
+                "partner": partner,
+                "reason": how,
+                "at": now,
+            },
         )
 
     def mark_retry(
@@ -234,8 +329,11 @@ class Deliveries:
         next_attempt_at: str,
         media_id: str | None = None,
     ) -> None:
+        # a withdrawal being retried stays one
         self._commit(
-            """update deliveries set status = 'pending', last_error = ?, next_attempt_at = ?,
+            """update deliveries set
+                 status = case status when 'withdrawing' then status else 'pending' end,
+                 last_error = ?, next_attempt_at = ?,
                  media_id = coalesce(?, media_id), updated_at = ?
                where article_id = ? and partner = ?""",
             [error, next_attempt_at, media_id, utc_now(), article_id, partner],
@@ -255,7 +353,7 @@ class Deliveries:
         attempts untouched, with the reason to see; the next run tries again."""
         self._commit(
             """update deliveries set last_error = ?, updated_at = ?
-               where partner = ? and status in ('pending', 'sending')""",
+               where partner = ? and status in ('pending', 'sending', 'withdrawing')""",
             [error, utc_now(), partner],
         )
 
@@ -266,9 +364,13 @@ class Deliveries:
 
     def requeue_failed(self, partner: str) -> int:
         now = utc_now()
+        # a withdrawn article's failure was its withdrawal's: that is what is retried
         return self._commit(
-            """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
-                 updated_at = ? where partner = ? and status = 'failed'""",
+            """update deliveries set attempts = 0, next_attempt_at = ?, updated_at = ?,
+                 status = case when article_id in
+                   (select id from articles where withdrawn_at is not null)
+                   then 'withdrawing' else 'pending' end
+               where partner = ? and status = 'failed'""",
             [now, now, partner],
         )
 

@@ -31,7 +31,7 @@ from syndicator.neardup import fingerprints
 from syndicator.teasers import find_teasers
 from syndicator.urls import is_http_url, normalize_url
 
-# Chosen by measurement with bench/extract.py (see the README): trafilatura's
+# Chosen by measurement with bench/extract.py (docs/benchmarks.md): trafilatura's
 # single pass without its readability/jusText fallback ("fast") scores a higher
 # text F1 than plain trafilatura.extract at three quarters of its cost (favouring
 # precision gains 0.002 F1 for 30% more time). Keeping links or images costs

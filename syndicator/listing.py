@@ -133,6 +133,20 @@ def print_deliveries(rows: Sequence[dict[str, Any]], limit: int | None) -> None:
     print_table(rows, columns, "Deliveries, last changed first", "no deliveries", limit)
 
 
+def print_history(article: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
+    title = f"History of {article['id']}: {article.get('title') or article['url']}"
+    if article.get("withdrawn_at"):
+        title += f" (withdrawn: {article['withdrawn_reason']})"
+    columns = [
+        ("at", "when"),
+        ("action", "what"),
+        ("partner", "where"),
+        ("reason", "why"),
+        ("command", "by"),
+    ]
+    print_table(rows, columns, title, "nothing recorded")
+
+
 def print_search(results: Sequence[dict[str, Any]], query: str) -> None:
     out = console()
     if not results:
@@ -236,6 +250,12 @@ def print_article(detail: dict[str, Any]) -> None:
                 ("changed", short_time(detail["changed_at"])),
                 ("copy of", copy),
                 ("copies", ", ".join(f"{c['id']} ({c['source']})" for c in detail["copies"])),
+                ("held", detail.get("hold")),
+                (
+                    "withdrawn",
+                    detail.get("withdrawn_at")
+                    and f"{short_time(detail['withdrawn_at'])}: {detail['withdrawn_reason']}",
+                ),
             ]
         )
     )

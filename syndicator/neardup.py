@@ -16,7 +16,7 @@ Two steps, so that finding candidates never scans the store:
    few fingerprints, so they are candidates, but their bodies as a whole differ.
 
 The thresholds were chosen on a labelled set (tests/test_neardup.py); the
-README gives the figures.
+docs/benchmarks.md gives the figures.
 """
 
 from __future__ import annotations

@@ -156,10 +156,11 @@ class Publisher:
         try:
             self.deliveries.enqueue(partner.name, partner.sources, partner.since)
             due = self.deliveries.due(partner.name)
+            withdrawals = self.deliveries.withdrawals_due(partner.name)
             if isinstance(partner, AtomPartner):
-                self._atom(partner, due, report)
-            elif due:
-                await self._send_all(partner, secret, due, report)
+                self._atom(partner, due, report, withdrawals)
+            elif due or withdrawals:
+                await self._send_all(partner, secret, due, report, withdrawals)
         except Exception as exc:
             # a failure of our own (deliveries and adapters record theirs as they
             # happen): it stops this partner, and no other
@@ -174,11 +175,17 @@ class Publisher:
 
     # -- Atom -----------------------------------------------------------------------
 
-    def _atom(self, partner: AtomPartner, due: list[dict[str, Any]], report: PartnerReport) -> None:
+    def _atom(
+        self,
+        partner: AtomPartner,
+        due: list[dict[str, Any]],
+        report: PartnerReport,
+        withdrawals: list[dict[str, Any]],
+    ) -> None:
         from syndicator.partners.atom import entry_id, write_feed
 
         path = self.config.resolve(partner.path)
-        if not due and path.exists():
+        if not due and not withdrawals and path.exists():
             return
         ids = [
             row[0]
@@ -193,11 +200,16 @@ class Publisher:
             )
         ]
         articles = [self._article(article_id) for article_id in ids]
+        # withdrawn copies stay in the feed as tombstones (RFC 6721), so a reader
+        # that has the entry learns to take it down
+        tombstones = self.deliveries.tombstones(partner.name, partner.entries)
         if self.dry_run:
-            report.planned.append(f"would write {len(articles)} entries to {path}")
+            report.planned.append(
+                f"would write {len(articles)} entries and {len(tombstones)} withdrawn to {path}"
+            )
             return
         try:
-            left_out = write_feed(partner, path, articles, self.config.publisher.name)
+            left_out = write_feed(partner, path, articles, self.config.publisher.name, tombstones)
         except Exception as exc:
             log.debug("writing %s failed", path, exc_info=True)
             error = unexpected_error(exc, f"{partner.name}: {path}")
@@ -217,6 +229,9 @@ class Publisher:
                 delivered_hash=revision_hash(row),
             )
             self._count(report, row)
+        for row in withdrawals:
+            self.deliveries.mark_withdrawn(row["id"], partner.name, f"tombstone in {path}")
+            report.withdrawn += 1
         written = len(articles) - len(left_out)
         self.on_event(partner.name, f"wrote {written} entries to {path}")
 
@@ -239,9 +254,17 @@ class Publisher:
         )
 
     async def _send_all(
-        self, partner: AnyPartner, secret: str, due: list[dict[str, Any]], report: PartnerReport
+        self,
+        partner: AnyPartner,
+        secret: str,
+        due: list[dict[str, Any]],
+        report: PartnerReport,
+        withdrawals: list[dict[str, Any]],
     ) -> None:
         if self.dry_run:
+            for row in withdrawals:
+                reason = row["withdrawn_reason"]
+                report.planned.append(f"would withdraw {row['title']!r} ({reason})")
             for row in due:
                 action = "update" if row["remote_id"] else "create"
                 report.planned.append(f"would {action} {row['title']!r} ({row['url']})")
@@ -261,21 +284,26 @@ class Publisher:
                 adapter = self._adapter(partner, client, secret, images)
                 await adapter.open()
             except PartnerError as exc:
-                self._partner_failed(partner, due, exc, report)
+                self._partner_failed(partner, [*withdrawals, *due], exc, report)
                 return
             except Exception as exc:  # ours, on an answer we did not expect
                 log.debug("opening %s failed", partner.name, exc_info=True)
                 error = unexpected_error(exc, f"{partner.name}: connecting")
-                self._partner_failed(partner, due, error, report)
+                self._partner_failed(partner, [*withdrawals, *due], error, report)
                 return
             limit = asyncio.Semaphore(partner.concurrency)
             breaker = {"failures": 0, "stopped": 0}
 
-            async def one(row: dict[str, Any]) -> None:
+            async def one(row: dict[str, Any], withdrawal: bool) -> None:
                 async with limit:
-                    await self._deliver(partner, adapter, row, report, breaker)
+                    if withdrawal:
+                        await self._withdraw(partner, adapter, row, report, breaker)
+                    else:
+                        await self._deliver(partner, adapter, row, report, breaker)
 
-            await asyncio.gather(*(one(row) for row in due))
+            # takedowns first: a partner that goes down mid-run has had them
+            await asyncio.gather(*(one(row, True) for row in withdrawals))
+            await asyncio.gather(*(one(row, False) for row in due))
 
     def _adapter(
         self, partner: AnyPartner, client: httpx.AsyncClient, secret: str, images: ClientsBySource
@@ -326,9 +354,8 @@ class Publisher:
         report: PartnerReport,
         breaker: dict[str, int],
     ) -> None:
-        if breaker["failures"] >= BREAKER_AFTER or breaker.get("stopped"):
-            report.retrying += 0 if breaker.get("stopped") else 1
-            return  # the partner looks down, or said to stop: leave the rest for later
+        if _resting(breaker, report):
+            return
         article = dict(row)
 
         def remember_media(media_id: str) -> None:
@@ -344,14 +371,7 @@ class Publisher:
                 article["attempts"] += 1
 
         try:
-            async for retry in AsyncRetrying(
-                stop=stop_after_attempt(IN_RUN_TRIES),
-                wait=_wait,
-                retry=retry_if_exception(_transient),
-                reraise=True,
-            ):
-                with retry:
-                    result = await attempt()
+            result = await _tries(attempt)
         except PartnerError as exc:
             if exc.status is None:
                 breaker["failures"] += 1
@@ -392,6 +412,45 @@ class Publisher:
         verb = "updated" if row["remote_id"] else "sent"
         target = result.remote_url or result.remote_id
         self.on_event(partner.name, f"{verb} {row['title']!r} -> {target}")
+
+    async def _withdraw(
+        self,
+        partner: AnyPartner,
+        adapter: Any,
+        row: dict[str, Any],
+        report: PartnerReport,
+        breaker: dict[str, int],
+    ) -> None:
+        """Carry one withdrawal to the partner: its key is stored before the first
+        request, so a retry (after a crash too) is the same withdrawal."""
+        if _resting(breaker, report):
+            return
+        article = dict(row)
+
+        async def attempt() -> tuple[str, str | None]:
+            article["remote_key"] = adapter.withdrawal_key(article)
+            self.deliveries.mark_withdrawal_sending(
+                article["id"], partner.name, article["remote_key"]
+            )
+            try:
+                return await adapter.withdraw(article)
+            finally:
+                article["attempts"] += 1
+
+        try:
+            how, remote_id = await _tries(attempt)
+        except Exception as exc:
+            if not isinstance(exc, PartnerError):
+                log.debug("withdrawing %s from %s failed", row["id"], partner.name, exc_info=True)
+                exc = unexpected_error(exc, f"{partner.name}: withdrawing {row['title']!r}")
+            breaker["failures"] += exc.status is None
+            breaker["stopped"] = breaker.get("stopped") or int(exc.disable)
+            self._record_failure(partner, row, exc, report, attempts=article["attempts"])
+            return
+        breaker["failures"] = 0
+        self.deliveries.mark_withdrawn(row["id"], partner.name, how, remote_id)
+        report.withdrawn += 1
+        self.on_event(partner.name, f"withdrew {row['title']!r}: {how}")
 
     def _record_failure(
         self,
@@ -436,6 +495,27 @@ class Publisher:
             report.updated += 1
         else:
             report.new += 1
+
+
+def _resting(breaker: dict[str, int], report: PartnerReport) -> bool:
+    """Whether the partner looks down, or said to stop: the rest waits for a later run."""
+    if breaker["failures"] >= BREAKER_AFTER or breaker.get("stopped"):
+        report.retrying += 0 if breaker.get("stopped") else 1
+        return True
+    return False
+
+
+async def _tries(attempt: Callable[[], Any]) -> Any:
+    """``attempt()`` again while it fails in a way that may pass within the run."""
+    async for retry in AsyncRetrying(
+        stop=stop_after_attempt(IN_RUN_TRIES),
+        wait=_wait,
+        retry=retry_if_exception(_transient),
+        reraise=True,
+    ):
+        with retry:
+            return await attempt()
+    raise AssertionError("unreachable: AsyncRetrying reraises")  # pragma: no cover
 
 
 def delivery_key(adapter: Any, article: dict[str, Any]) -> str:

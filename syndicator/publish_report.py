@@ -13,6 +13,7 @@ class PartnerReport:
     updated: int = 0
     retrying: int = 0
     failed: int = 0
+    withdrawn: int = 0  # copies taken down on the partner (syndicator.lifecycle)
     waiting: int = 0
     failed_before: int = 0  # failed in earlier runs, not re-queued (`syndicator retry`)
     errors: list[str] = field(default_factory=list)
@@ -38,7 +39,14 @@ class PublishReport:
     @property
     def nothing_done(self) -> bool:
         return not any(
-            p.new or p.updated or p.retrying or p.failed or p.failed_before or p.errors or p.planned
+            p.new
+            or p.updated
+            or p.withdrawn
+            or p.retrying
+            or p.failed
+            or p.failed_before
+            or p.errors
+            or p.planned
             for p in self.partners
         )
 
@@ -52,7 +60,8 @@ def summary_line(report: PublishReport, seconds: float) -> str:
     line = (
         f"{head}; {sent} sent ({report.total('new')} new, {report.total('updated')} "
         f"updates), {report.total('retrying')} to retry, {report.total('failed')} failed, "
-        f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
+        + (f"{report.total('withdrawn')} withdrawn, " if report.total("withdrawn") else "")
+        + f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
         f"in {seconds:.1f}s"
     )
     earlier = [p for p in report.partners if p.failed_before]

@@ -27,7 +27,7 @@ from typing import Any
 
 from syndicator.body_measures import count_words, link_share
 from syndicator.dates import utc_now
-from syndicator.store import Store
+from syndicator.store import Store, record_event
 
 # the source's history is believed from this many articles on
 HISTORY_MIN = 10
@@ -109,7 +109,10 @@ def release(store: Store, article_id: str) -> None:
     """An operator's word over the gate's: the copy goes as it is (its
     deliveries are queued again by the next publish)."""
     with store.write() as db:
+        reason = db.execute("select hold from articles where id = ?", [article_id]).fetchone()
         db.execute(
             "update articles set hold = null, released_at = ? where id = ?",
             [utc_now(), article_id],
         )
+        held = f"held for: {reason[0]}" if reason and reason[0] else None
+        record_event(db, "released", article_id, reason=held, command="release")

@@ -1,6 +1,6 @@
 """The store's schema: numbered migrations, applied in order when a store opens.
 
-Table and column names are a public interface (the README documents each
+Table and column names are a public interface (docs/store.md documents each
 one), so the schema only ever grows through a new migration at the end of
 :data:`MIGRATIONS`; SQLite's ``user_version`` says how many were applied.
 """
@@ -260,6 +260,32 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("released_at", str)
 
 
+def _migration_9(db: sqlite_utils.Database) -> None:
+    # the syndication lifecycle (syndicator.lifecycle): a copy withdrawn from
+    # every partner and why, the first time a recheck found the source's page
+    # gone (404) and, per delivery, when the partner's copy was withdrawn
+    db["articles"].add_column("withdrawn_at", str)
+    db["articles"].add_column("withdrawn_reason", str)
+    db["articles"].add_column("gone_since", str)
+    db["deliveries"].add_column("withdrawn_at", str)
+    # the audit trail: every withdrawal, restore, hold, release, delivery ...
+    # of an article, when, why and by which command
+    db["events"].create(
+        {
+            "id": int,
+            "at": str,
+            "article_id": str,
+            "partner": str,
+            "action": str,
+            "reason": str,
+            "command": str,
+        },
+        pk="id",
+        not_null={"at", "action"},
+    )
+    db["events"].create_index(["article_id", "at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -269,6 +295,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    _migration_9,
 ]
 
 

@@ -1,7 +1,7 @@
 """The SQLite store, through sqlite-utils.
 
 Table and column names are a public interface (operators query them with
-sqlite-utils, Datasette and the ``sqlite3`` shell); the README documents each
+sqlite-utils, Datasette and the ``sqlite3`` shell); docs/store.md documents each
 one. The schema only ever changes through a numbered migration
 (:mod:`syndicator.schema`).
 
@@ -68,6 +68,24 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
+def record_event(
+    db: sqlite_utils.Database,
+    action: str,
+    article_id: str | None,
+    *,
+    partner: str | None = None,
+    reason: str | None = None,
+    command: str | None = None,
+    at: str | None = None,
+) -> None:
+    """One row of the audit trail (``events``), in the caller's transaction."""
+    db.execute(
+        """insert into events (at, article_id, partner, action, reason, command)
+           values (?, ?, ?, ?, ?, ?)""",
+        [at or utc_now(), article_id, partner, action, reason, command],
+    )
+
+
 class Store:
     """The store of one publisher: articles, teasers, fetch state, runs and drops."""
 
@@ -118,6 +136,11 @@ class Store:
     def flush(self) -> None:
         self.db.commit()
         self._pending = 0
+
+    def record_event(self, action: str, article_id: str | None, **fields: Any) -> None:
+        """A row of the audit trail, committed with the current batch."""
+        with self.write() as db:
+            record_event(db, action, article_id, **fields)
 
     def close(self) -> None:
         self.flush()

@@ -12,7 +12,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from syndicator.demo import demo_sites
-from syndicator.siteserver import Site
+from syndicator.demo.bundled import demo_sites
+from syndicator.demo.siteserver import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

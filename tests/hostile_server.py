@@ -1,6 +1,6 @@
 """A web server on 127.0.0.1 that misbehaves on purpose, for tests/test_hostile.py.
 
-:class:`syndicator.siteserver.Site` answers with a whole body at once; this one
+:class:`syndicator.demo.siteserver.Site` answers with a whole body at once; this one
 can also trickle bytes, stream bodies that never end, send raw compression
 bombs, chunked bodies and redirects. Each path is a *route*: a function that
 gets the request handler and writes whatever it likes to the socket.

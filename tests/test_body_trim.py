@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import crawl_site, sitemap_site
 
 HEADLINE = "Harbour board extends the winter ferry timetable"

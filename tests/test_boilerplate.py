@@ -19,7 +19,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import SHARED, add_partners, query, sitemap_site, syndicator, write_config
 
 STORIES = [

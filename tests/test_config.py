@@ -253,7 +253,7 @@ def test_init_writes_a_valid_commented_config(tmp_path: Path) -> None:
 
 
 def test_sample_demo_config_is_valid() -> None:
-    config = load_config(Path(__file__).parent.parent / "data" / "syndicator.toml")
+    config = load_config(Path(__file__).parent.parent / "data" / "demo" / "syndicator.toml")
     assert [s.name for s in config.sources] == ["riverside-herald", "northgate-gazette"]
 
 
@@ -275,3 +275,25 @@ def test_config_after_the_command_name_is_the_config(tmp_path: Path) -> None:
         result = syndicator(*args)
         assert result.returncode == 2, result.stderr
         assert f"{path}: sources[0] (herald).bogus: unknown key" in result.stderr
+
+
+def test_the_groups_options_after_the_command_name_are_the_groups() -> None:
+    from syndicator.cli import hoist_config
+
+    # as cron lines are written: `syndicator run --quiet`
+    assert hoist_config(["run", "--quiet"]) == ["--quiet", "run"]
+    assert hoist_config(["crawl", "-vv", "--source", "x", "--log-format", "json"]) == [
+        "-vv",
+        "--log-format",
+        "json",
+        "crawl",
+        "--source",
+        "x",
+    ]
+    assert hoist_config(["-q", "status", "--log-format=json"]) == [
+        "-q",
+        "--log-format=json",
+        "status",
+    ]
+    # after `--` everything is the command's
+    assert hoist_config(["search", "--", "-q"]) == ["search", "--", "-q"]

@@ -1,7 +1,9 @@
 """Crash safety: `syndicator run` killed with SIGKILL at 50 random moments of
 crawling and publishing, then run to the end once more. The store must be
 whole and agree with the source sites and the partners: every article stored
-once and complete, every one on every partner exactly once.
+once and complete, every one on every partner exactly once; and the articles
+withdrawn along the way (`syndicator withdraw` between kills) taken down on
+every partner exactly once, and never sent again.
 
 The seed is printed; KILL_SEED=<seed> replays a failure."""
 
@@ -18,11 +20,11 @@ import time
 from pathlib import Path
 
 from syndicator.deliveries import revision_hash
-from syndicator.demo import demo_root
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.siteserver import Site, SiteGroup
+from syndicator.demo.bundled import demo_root
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site, SiteGroup
 from tests.conftest import EXPECTED_FILE, demo_sources, query, real_stories, write_config
 
 EXPECTED = json.loads(EXPECTED_FILE.read_text())
@@ -149,8 +151,21 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
         command = [sys.executable, "-m", "syndicator", "--config", str(config), "run"]
         db = tmp_path / "store.db"
         phases: dict[str, int] = {}
+        withdrawn: set[str] = set()
         for n in range(KILLS):
             growing.publish_more(2, rng)
+            if n % 10 == 7:
+                # an operator's takedown between two killed runs: the kills that
+                # follow land while it is carried to the partners
+                stored = query_if_ready(
+                    db, "select id from articles where duplicate_of is null order by id"
+                )
+                ids = sorted({row["id"] for row in stored} - withdrawn)
+                if ids:
+                    chosen = rng.choice(ids)
+                    takedown = [*command[:-1], "withdraw", str(chosen), "--reason", f"kill {n}"]
+                    subprocess.run(takedown, env=env, capture_output=True, check=True)
+                    withdrawn.add(str(chosen))
             before = last_run_id(db)
             process = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -203,21 +218,49 @@ def test_killed_runs_leave_a_whole_store_and_no_duplicate(tmp_path: Path) -> Non
     assert len({a["id"] for a in articles.values()}) == len(articles)
     canonical = {a["id"] for a in articles.values() if a["duplicate_of"] is None}
     by_id = {a["id"]: a for a in articles.values()}
+    assert withdrawn and withdrawn <= canonical
+    assert {a["id"] for a in articles.values() if a["withdrawn_at"]} == withdrawn
+    live = canonical - withdrawn
     for partner in ("wp", "hook"):
         rows = query(db, "select * from deliveries where partner = ?", (partner,))
-        assert {r["article_id"] for r in rows} == canonical, (seed, partner)
-        assert {r["status"] for r in rows} == {"sent"}, (seed, partner)
+        assert {r["article_id"] for r in rows} >= live, (seed, partner)
+        status = {r["article_id"]: r["status"] for r in rows}
+        assert {status[i] for i in live} == {"sent"}, (seed, partner)
+        assert {status[i] for i in withdrawn if i in status} <= {"withdrawn"}, (seed, partner)
         # every correction reached the partner: what it has is the latest revision
         for row in rows:
-            assert row["delivered_hash"] == revision_hash(by_id[row["article_id"]]), seed
-    assert len(posts) == len(canonical), f"seed {seed}: {len(posts)} posts"
+            if row["article_id"] in live:
+                assert row["delivered_hash"] == revision_hash(by_id[row["article_id"]]), seed
+    # a withdrawn article's post stays, as a draft: one post per article ever sent
+    assert len(posts) <= len(canonical), f"seed {seed}: {len(posts)} posts"
+    drafted = {p["slug"] for p in posts.values() if p["status"] == "draft"}
+    wp_rows = query(
+        db, "select article_id, remote_key, remote_id from deliveries where partner = 'wp'"
+    )
+    for row in wp_rows:
+        if row["article_id"] in withdrawn and row["remote_id"]:
+            assert row["remote_key"] in drafted, (seed, row)
+        elif row["article_id"] in live:
+            assert posts[int(row["remote_id"])]["status"] == "publish", (seed, row)
     wp_ids = {
-        r["remote_id"] for r in query(db, "select remote_id from deliveries where partner = 'wp'")
+        r["remote_id"]
+        for r in query(db, "select remote_id from deliveries where partner = 'wp'")
+        if r["remote_id"]
     }
     assert wp_ids == {str(i) for i in posts}
     # every image uploaded is a post's featured image: no orphan left by a kill
     featured = [p["featured_media"] for p in posts.values() if p["featured_media"]]
     assert featured and sorted(featured) == sorted(media), (seed, len(media))
-    assert {d["data"]["id"] for d in unique_hooks.values()} == canonical
-    latest = {d["data"]["id"]: d["data"]["revision"] for d in unique_hooks.values()}
-    assert all(latest[i] == revision_hash(by_id[i]) for i in canonical)
+    assert live <= {d["data"]["id"] for d in unique_hooks.values()} <= canonical
+    latest = {
+        d["data"]["id"]: d["data"]["revision"]
+        for d in unique_hooks.values()
+        if d["type"] != "article.withdrawn"
+    }
+    assert all(latest[i] == revision_hash(by_id[i]) for i in live)
+    # a withdrawal once per article the partner had, and nothing sent after it
+    for article_id in withdrawn:
+        kinds = [d["type"] for d in unique_hooks.values() if d["data"]["id"] == article_id]
+        assert kinds.count("article.withdrawn") <= 1, (seed, kinds)
+        if set(kinds) - {"article.withdrawn"}:  # the partner had a copy: told to take it down
+            assert kinds[-1] == "article.withdrawn", (seed, kinds)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import ROOT, query, syndicator, write_config
 
 ARTICLE = (

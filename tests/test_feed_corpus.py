@@ -17,7 +17,7 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from spiders.discovery import read_feed
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from syndicator.urls import normalize_url
 from tests.conftest import SHARED, query, syndicator, write_config
 

@@ -37,10 +37,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.siteserver import Site
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site
 from tests.conftest import ROOT, add_partners, query, write_config
 from tests.fuzz_world import CANARY_HOST, WP_PASSWORD, WP_USER, World, worlds
 from tests.test_hostile import executable_content, store_problems

@@ -25,11 +25,11 @@ from typing import Any
 
 import pytest
 
+from syndicator.demo.receivers.faults import Fault, RecordedRequest
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site
 from syndicator.images import looks_like, sniff
 from syndicator.partners.wordpress import media_slug
-from syndicator.receivers.faults import Fault, RecordedRequest
-from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.siteserver import Site
 from tests import test_ssrf
 from tests.conftest import ROOT, add_partners, query, syndicator, write_config
 from tests.hostile_server import (

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
 from syndicator.inspect import InspectError, fts_query, parse_since
 from syndicator.logs import stderr_logging
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
 from tests.conftest import ROOT, query, syndicator, write_config
 from tests.test_revisions import PATH, Source
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from spiders.discovery import read_feed
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import query, syndicator, write_config
 
 HEADERS = {"content-type": "application/feed+json"}

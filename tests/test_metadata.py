@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from syndicator.demo.siteserver import Site
 from syndicator.metadata import MAX_TAG, MAX_TAGS
-from syndicator.siteserver import Site
 from tests.conftest import add_partners, crawl_site, query, sitemap_site, syndicator
 from tests.test_wordpress_real import RealWordPress, credentials
 

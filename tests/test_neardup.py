@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from syndicator.config import Dedup
+from syndicator.demo.siteserver import Site
 from syndicator.neardup import MAX_BUCKET, MAX_CANDIDATES, compare, fingerprints
-from syndicator.siteserver import Site
 from syndicator.store import Store, article_id, content_hash
 from tests.conftest import EXPECTED_FILE, SHARED, demo_sources, query, syndicator, write_config
 

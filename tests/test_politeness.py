@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import real_stories, syndicator, write_config
 
 PAGES = 24

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import sitemap_site, syndicator, write_config
 from tests.test_quality_gate import DESCRIPTION, STORY, STUB, page
 

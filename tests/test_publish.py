@@ -19,9 +19,9 @@ from typing import Any
 import feedparser
 import pytest
 
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.receivers.wordpress import WordPressReceiver
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.wordpress import WordPressReceiver
 from tests.conftest import demo_sources, query, syndicator, write_config
 
 WP_PASSWORD = "abcd EFGH 1234 ijkl MNOP 5678"
@@ -556,8 +556,8 @@ def test_an_edited_source_article_sends_exactly_one_update(
     """End to end: crawl and publish, edit an article on the source site, run again."""
     from datetime import UTC, datetime, timedelta
 
-    from syndicator.demo import demo_root
-    from syndicator.siteserver import Site, SiteGroup
+    from syndicator.demo.bundled import demo_root
+    from syndicator.demo.siteserver import Site, SiteGroup
 
     overlay = tmp_path / "overlay"
     root = demo_root() / "sites"

@@ -19,11 +19,11 @@ from urllib.parse import quote, quote_plus
 import feedparser
 import pytest
 
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site
 from syndicator.partners import retry_after_seconds
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver
-from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.siteserver import Site
 from syndicator.store import article_id
 from tests import test_publish
 from tests.conftest import query, syndicator, write_config

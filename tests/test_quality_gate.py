@@ -20,7 +20,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import add_partners, crawl_site, query, sitemap_site, syndicator
 from tests.test_wordpress_real import RealWordPress, credentials
 

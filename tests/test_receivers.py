@@ -14,7 +14,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from syndicator.receivers import Fault, WebhookReceiver, WordPressReceiver, new_secret
+from syndicator.demo.receivers import Fault, WebhookReceiver, WordPressReceiver, new_secret
 
 AUTH = ("editor", "abcd EFGH 1234 ijkl MNOP 5678")
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from syndicator.demo import demo_root
-from syndicator.siteserver import Site, SiteGroup
+from syndicator.demo.bundled import demo_root
+from syndicator.demo.siteserver import Site, SiteGroup
 from tests.conftest import demo_sources, query, syndicator, write_config
 
 SITE = "riverside-herald"

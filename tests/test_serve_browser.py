@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 
-from syndicator.receivers.faults import Fault
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.siteserver import Site
+from syndicator.demo.receivers.faults import Fault
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.siteserver import Site
 from tests.conftest import ROOT, demo_sources, query, syndicator, write_config
 
 sync_api = pytest.importorskip(

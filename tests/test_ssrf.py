@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site
 from syndicator.guarded_http import GuardedNetworkBackend, guarded_transport
 from syndicator.netguard import NetworkRefusedError, check_url
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.receivers.wordpress import WordPressReceiver
 from syndicator.resolver import GuardedResolver, HostAllowances
-from syndicator.siteserver import Site
 from tests.conftest import query, syndicator, write_config
 
 BODY = "".join(

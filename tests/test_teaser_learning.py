@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from tests.conftest import query, syndicator, write_config
 from tests.redis_server import RedisServer
 

@@ -69,7 +69,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from syndicator.siteserver import Site
+from syndicator.demo.siteserver import Site
 from syndicator.urls import normalize_url
 from tests.conftest import query, syndicator, write_config
 

@@ -67,7 +67,7 @@ class RealWordPress:
         return self.api(
             "GET",
             "/wp/v2/posts",
-            status="publish,future,draft,pending,private",
+            status="publish,future,draft,pending,private,trash",
             context="edit",
             per_page=100,
         )

@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
+from syndicator.demo.receivers.faults import Fault, RecordedRequest
+from syndicator.demo.receivers.wordpress import WordPressReceiver
+from syndicator.demo.siteserver import Site
 from syndicator.partners.wordpress import media_slug
-from syndicator.receivers.faults import Fault, RecordedRequest
-from syndicator.receivers.wordpress import WordPressReceiver
-from syndicator.siteserver import Site
 from tests.conftest import ROOT, add_partners, query, real_stories, syndicator, write_config
 
 WP_PASSWORD = "abcd EFGH 1234 ijkl MNOP 5678"

@@ -10,7 +10,7 @@ byte for byte on every run (the two site folders are rebuilt from scratch).
 The pages imitate WordPress themes with the usual plugins (Jetpack sharing and
 related posts, YARPP, Contextual Related Posts, a cookie notice, a newsletter
 box...). ``{{SITE}}`` and ``{{SITE:name}}`` are left in the files: the static
-server (``syndicator.siteserver``) replaces them with the sites' base URLs.
+server (``syndicator.demo.siteserver``) replaces them with the sites' base URLs.
 The editorial text lives in ``content.py``.
 """
 

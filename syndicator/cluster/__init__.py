@@ -1,6 +1,6 @@
 """Crawling on several machines through one Redis, with scrapy-redis.
 
-What runs where (see the README, "Running on several machines"):
+What runs where (docs/cluster.md):
 
 - **workers** (``syndicator crawl --worker``, any number, any machine): the
   ``sources-worker`` spider with scrapy-redis's scheduler. They pop requests

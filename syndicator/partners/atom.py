@@ -1,5 +1,9 @@
 """Atom partners: a feed file of the newest articles that the partner pulls.
 
+A withdrawn article's entry is replaced by a tombstone, RFC 6721's
+``at:deleted-entry`` with the entry's id, when, and the reason as its
+comment, so a reader that copied the entry learns to take it down.
+
 The file is written to a temporary name beside the target and renamed over
 it, so a reader never sees half a feed. An article that cannot be an entry
 (text XML cannot hold, in a store written before such text was cleaned on the
@@ -10,15 +14,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from syndicator import __version__
 from syndicator.config import AtomPartner
 from syndicator.dates import in_future
 from syndicator.partners import article_excerpt
+
+TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
 
 
 def entry_id(article_id: str) -> str:
@@ -26,10 +34,15 @@ def entry_id(article_id: str) -> str:
 
 
 def write_feed(
-    partner: AtomPartner, path: Path, articles: list[dict[str, Any]], publisher: str
+    partner: AtomPartner,
+    path: Path,
+    articles: list[dict[str, Any]],
+    publisher: str,
+    tombstones: Sequence[dict[str, Any]] = (),
 ) -> dict[str, str]:
-    """Write the feed of ``articles`` (newest first) to ``path``, atomically.
-    Returns the articles left out, by id, with why."""
+    """Write the feed of ``articles`` (newest first) and of the ``tombstones``
+    of withdrawn ones to ``path``, atomically. Returns the articles left out,
+    by id, with why."""
     feed = FeedGenerator()
     feed.id(f"urn:syndicator:partner:{partner.name}")
     feed.title(partner.title or f"{publisher}: articles for {partner.name}")
@@ -55,7 +68,7 @@ def write_feed(
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(feed.atom_str(pretty=True))
+            out.write(_with_tombstones(feed.atom_str(pretty=True), tombstones))
             out.flush()
             # mkstemp makes it 0600; the web server that serves the feed to the
             # partner must read it: the mode any new file of this user gets
@@ -66,6 +79,28 @@ def write_feed(
         Path(temporary).unlink(missing_ok=True)
         raise
     return left_out
+
+
+def _with_tombstones(atom: bytes, tombstones: Sequence[dict[str, Any]]) -> bytes:
+    """The feed with an ``at:deleted-entry`` per withdrawn article (RFC 6721)."""
+    if not tombstones:
+        return atom
+    root = etree.fromstring(atom)
+    feed = etree.Element(root.tag, nsmap={**root.nsmap, "at": TOMBSTONES}, attrib=root.attrib)
+    feed.text = root.text
+    feed.extend(list(root))
+    for stone in tombstones:
+        deleted = etree.SubElement(
+            feed,
+            f"{{{TOMBSTONES}}}deleted-entry",
+            ref=entry_id(stone["id"]),
+            when=stone["withdrawn_at"],
+        )
+        if stone.get("withdrawn_reason"):
+            comment = etree.SubElement(deleted, f"{{{TOMBSTONES}}}comment")
+            comment.text = stone["withdrawn_reason"]
+    etree.indent(feed, space="  ")
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _umask() -> int:

@@ -1,6 +1,6 @@
 """Webhook partners: a signed JSON POST per delivery (Standard Webhooks).
 
-The payload (version 1) is documented in the README. ``webhook-id`` is
+The payload (version 1) is documented in docs/partners.md. ``webhook-id`` is
 ``<article id>-<revision>-<random>``, made at a delivery's first attempt and
 kept in ``deliveries.remote_key`` before the request goes out: every retry of
 that delivery, after a crash too, carries the same id, so a receiver can drop
@@ -97,9 +97,45 @@ class WebhookAdapter:
         return key.split("-")[1:2] == [revision_hash(article)]
 
     async def deliver(self, article: dict[str, Any], remember_media: Any = None) -> Delivered:
-        event = "article.updated" if article.get("remote_id") else "article.published"
+        if article.get("delivery_withdrawn_at"):
+            event = "article.restored"  # the partner removed its copy when told to
+        elif article.get("remote_id"):
+            event = "article.updated"
+        else:
+            event = "article.published"
         message_id = article.get("remote_key") or self.remote_key(article)
-        body = json.dumps(payload(article, event), ensure_ascii=False, sort_keys=True)
+        await self._post(message_id, payload(article, event))
+        return Delivered(message_id, None)
+
+    def withdrawal_key(self, article: dict[str, Any]) -> str:
+        """The withdrawal's message id: kept across its retries, like a delivery's."""
+        stored = article.get("remote_key") or ""
+        if stored.split("-")[1:2] == ["withdrawn"]:
+            return stored
+        return f"{article['id']}-withdrawn-{secrets.token_hex(6)}"
+
+    async def withdraw(self, article: dict[str, Any]) -> tuple[str, str]:
+        """Tell the partner to take its copy down: a signed ``article.withdrawn``."""
+        message_id = article.get("remote_key") or self.withdrawal_key(article)
+        data = {
+            "id": article["id"],
+            "url": article.get("url"),
+            "title": article.get("title"),
+            "reason": article.get("withdrawn_reason"),
+            "withdrawn_at": article.get("withdrawn_at"),
+            "source": {"name": article.get("source")},
+        }
+        event = {
+            "type": "article.withdrawn",
+            "version": PAYLOAD_VERSION,
+            "generator": f"syndicator/{__version__}",
+            "data": data,
+        }
+        await self._post(message_id, event)
+        return f"article.withdrawn {message_id}", message_id
+
+    async def _post(self, message_id: str, event: dict[str, Any]) -> None:
+        body = json.dumps(event, ensure_ascii=False, sort_keys=True)
         now = datetime.now(UTC)
         headers = {
             "content-type": "application/json",
@@ -124,4 +160,3 @@ class WebhookAdapter:
             )
         if not response.is_success:  # a redirect too: it was not delivered
             raise error_for_status(response, what, " ".join(response.text.split())[:200])
-        return Delivered(message_id, None)

@@ -204,6 +204,32 @@ class WordPressAdapter:
             result = await self._call("POST", "/wp/v2/posts", json=post)
         return Delivered(str(result["id"]), result.get("link"), media_id)
 
+    def withdrawal_key(self, article: dict[str, Any]) -> str:
+        return article.get("remote_key") or self.remote_key(article)
+
+    async def withdraw(self, article: dict[str, Any]) -> tuple[str, str | None]:
+        """Take the post down as the partner's ``on_withdraw`` says: to draft, or
+        to the trash (from which an editor, or a restore, can bring it back).
+        A post already gone (deleted, or trashed) is withdrawn already. Returns
+        what was done, and the post's id (found by its slug if an answer was lost)."""
+        post_id = article.get("remote_id")
+        if not post_id and article.get("remote_key"):
+            post_id = await self._find_post(article["remote_key"])  # an answer was lost
+        if not post_id:
+            return "no post on the partner", None
+        trash = self.partner.on_withdraw == "trash"
+        try:
+            if trash:
+                await self._call("DELETE", f"/wp/v2/posts/{post_id}")
+            else:
+                await self._call("POST", f"/wp/v2/posts/{post_id}", json={"status": "draft"})
+        except PartnerError as exc:
+            if exc.status in (404, 410):  # deleted by an editor, or in the trash already
+                return f"post {post_id} was gone already", post_id
+            raise
+        how = "moved to the trash" if trash else "set to draft"
+        return f"post {post_id} {how}", post_id
+
     async def _find_post(self, slug: str) -> str | None:
         found = await self._call(
             "GET",

@@ -10,15 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dateutil import parser as dateparser
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
-
-if TYPE_CHECKING:
-    from syndicator.config import Config, Publisher
 
 # config key -> bundled default file
 TEMPLATE_FILES = {
@@ -32,6 +29,24 @@ _TRAILING_ELLIPSIS = re.compile(r"\s*(\[\s*(…|\.\.\.)\s*\]|…|\.\.\.)\s*$")
 
 class TemplateProblem(Exception):
     """A template does not compile or fails on a sample article."""
+
+
+class PublisherSettings(Protocol):
+    """What the templates read of the publisher: ``[publisher]``, which
+    :class:`syndicator.config.Publisher` is. Described here rather than imported,
+    because the config imports this module to check the templates as it loads."""
+
+    @property
+    def attribution_template(self) -> str | None: ...
+    @property
+    def disclaimer_template(self) -> str | None: ...
+    @property
+    def teaser_template(self) -> str | None: ...
+    @property
+    def republish_template(self) -> str | None: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]:
+        """The whole table, as the templates' ``publisher``."""
 
 
 def format_date(value: str | None, fmt: str = "%B %-d, %Y") -> str:
@@ -75,7 +90,7 @@ class RenderedParts:
 class Templates:
     """The four compiled templates of one publisher."""
 
-    def __init__(self, publisher: Publisher):
+    def __init__(self, publisher: PublisherSettings):
         env = _environment()
         self.publisher = publisher
         self._compiled = {}
@@ -145,9 +160,9 @@ SAMPLE_ARTICLE: dict[str, Any] = {
 }
 
 
-def check_templates(config: Config) -> None:
-    """Compile the templates and render them once with a sample article, so a
-    typo in a variable name stops ``syndicator`` at start-up, not mid-crawl."""
-    templates = Templates(config.publisher)
+def check_templates(publisher: PublisherSettings) -> None:
+    """Compile the publisher's templates and render them once with a sample article,
+    so a typo in a variable name stops ``syndicator`` at start-up, not mid-crawl."""
+    templates = Templates(publisher)
     source = {"name": "sample", "title": "Sample Source"}
     templates.render(SAMPLE_ARTICLE, source)

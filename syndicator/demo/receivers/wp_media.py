@@ -21,10 +21,10 @@ import hashlib
 import re
 from typing import Any
 
-from syndicator.receivers.faults import Request, Response, json_response
-from syndicator.receivers.wp_params import CONTEXTS, Call, Check, WPError, rest_date, utc_now
-from syndicator.receivers.wp_site import SiteBase
-from syndicator.receivers.wp_text import autop, sanitize_title, texturize, unique_slug
+from syndicator.demo.receivers.faults import Request, Response, json_response
+from syndicator.demo.receivers.wp_params import CONTEXTS, Call, Check, WPError, rest_date, utc_now
+from syndicator.demo.receivers.wp_site import SiteBase
+from syndicator.demo.receivers.wp_text import autop, sanitize_title, texturize, unique_slug
 
 # get_allowed_mime_types() on WordPress 6.1, in part (AVIF came with 6.5)
 UPLOAD_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "jpe": "image/jpeg"}

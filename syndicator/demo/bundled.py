@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 from syndicator.config import Config
-from syndicator.siteserver import Site, SiteGroup
+from syndicator.demo.siteserver import Site, SiteGroup
 
-# fixed ports, because data/syndicator.toml names the sites' URLs
+# fixed ports, because data/demo/syndicator.toml names the sites' URLs
 DEMO_PORTS = {"riverside-herald": 8301, "northgate-gazette": 8302}
 WORDPRESS_PORT, WEBHOOK_PORT = 8303, 8304
-# the demo partners' credentials; data/syndicator.toml names these variables
+# the demo partners' credentials; data/demo/syndicator.toml names these variables
 DEMO_SECRETS = {
     "DEMO_WP_PASSWORD": "demo AbCd EfGh IjKl MnOp QrSt",
     "DEMO_WEBHOOK_SECRET": "whsec_c3luZGljYXRvci1kZW1vLXdlYmhvb2stc2VjcmV0IQ==",
@@ -21,8 +21,14 @@ DEMO_SECRETS = {
 
 def demo_root() -> Path:
     """The demo files: data/demo in a checkout, or the copy inside the wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "data" / "demo"
-    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "_data" / "demo"
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent / "data" / "demo"
+    return checkout if checkout.is_dir() else package / "_data" / "demo"
+
+
+def demo_config() -> Path:
+    """The demo's config, which keeps its store and partners in ``state/`` beside it."""
+    return demo_root() / "syndicator.toml"
 
 
 def demo_sites(ports: dict[str, int] | None = None) -> SiteGroup:
@@ -34,11 +40,11 @@ def demo_sites(ports: dict[str, int] | None = None) -> SiteGroup:
 
 class DemoPartners:
     """A WordPress-like site and a webhook receiver on loopback that keep their
-    posts in data/partners/, so a second demo run shows the same partner state."""
+    posts in data/demo/state/partners/, so a second demo run shows the same partner state."""
 
     def __init__(self, state_dir: Path) -> None:
-        from syndicator.receivers.webhook import WebhookReceiver
-        from syndicator.receivers.wordpress import WordPressReceiver
+        from syndicator.demo.receivers.webhook import WebhookReceiver
+        from syndicator.demo.receivers.wordpress import WordPressReceiver
 
         for name, value in DEMO_SECRETS.items():
             os.environ.setdefault(name, value)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from syndicator.siteserver import Serving
+from syndicator.demo.siteserver import Serving
 
 
 @dataclass

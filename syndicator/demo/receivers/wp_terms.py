@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from syndicator.receivers.faults import Response, json_response
-from syndicator.receivers.wp_params import Call, Check, WPError
-from syndicator.receivers.wp_site import TAXONOMIES, SiteBase
-from syndicator.receivers.wp_text import sanitize_term_name, sanitize_title, unique_slug
+from syndicator.demo.receivers.faults import Response, json_response
+from syndicator.demo.receivers.wp_params import Call, Check, WPError
+from syndicator.demo.receivers.wp_site import TAXONOMIES, SiteBase
+from syndicator.demo.receivers.wp_text import sanitize_term_name, sanitize_title, unique_slug
 
 
 class TermRoutes(SiteBase):

@@ -5,9 +5,9 @@ Each runs on 127.0.0.1 in a daemon thread (``start()``/``stop()`` or a
 ``.requests``, and misbehaves on demand through ``.faults``.
 """
 
-from syndicator.receivers.faults import Fault, FaultPlan, RecordedRequest
-from syndicator.receivers.webhook import WebhookReceiver, new_secret
-from syndicator.receivers.wordpress import WordPressReceiver
+from syndicator.demo.receivers.faults import Fault, FaultPlan, RecordedRequest
+from syndicator.demo.receivers.webhook import WebhookReceiver, new_secret
+from syndicator.demo.receivers.wordpress import WordPressReceiver
 
 __all__ = [
     "Fault",

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from syndicator.receivers.faults import Receiver, Response, json_response
-from syndicator.receivers.wp_params import Call, Check, WPError
+from syndicator.demo.receivers.faults import Receiver, Response, json_response
+from syndicator.demo.receivers.wp_params import Call, Check, WPError
 
 _AUTHOR = {"read", "edit_posts", "edit_published_posts", "publish_posts", "upload_files"}
 _AUTHOR |= {"delete_posts", "delete_published_posts"}

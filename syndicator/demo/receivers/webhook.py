@@ -17,7 +17,7 @@ from typing import Any
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from syndicator.receivers.faults import Receiver, Request, Response, json_response
+from syndicator.demo.receivers.faults import Receiver, Request, Response, json_response
 
 
 def new_secret() -> str:

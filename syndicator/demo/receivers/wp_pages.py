@@ -13,10 +13,10 @@ from string import Template
 from typing import Any
 from urllib.parse import unquote
 
-from syndicator.receivers.faults import Request, Response
-from syndicator.receivers.wp_params import as_int
-from syndicator.receivers.wp_site import SiteBase
-from syndicator.receivers.wp_text import texturize
+from syndicator.demo.receivers.faults import Request, Response
+from syndicator.demo.receivers.wp_params import as_int
+from syndicator.demo.receivers.wp_site import SiteBase
+from syndicator.demo.receivers.wp_text import texturize
 
 _PAGE = Template("""<!DOCTYPE html>
 <html lang="en-US">

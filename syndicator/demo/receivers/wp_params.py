@@ -17,7 +17,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
-from syndicator.receivers.faults import Request, Response, json_response
+from syndicator.demo.receivers.faults import Request, Response, json_response
 
 CONTEXTS = ("view", "embed", "edit")
 

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from syndicator.receivers.faults import Request, Response, json_response
-from syndicator.receivers.wp_media import MediaRoutes
-from syndicator.receivers.wp_pages import PublicPages
-from syndicator.receivers.wp_params import Call, WPError, no_route, read_params
-from syndicator.receivers.wp_posts import PostRoutes
-from syndicator.receivers.wp_site import ROLE_CAPS
-from syndicator.receivers.wp_terms import TermRoutes
-from syndicator.receivers.wp_text import sanitize_title
+from syndicator.demo.receivers.faults import Request, Response, json_response
+from syndicator.demo.receivers.wp_media import MediaRoutes
+from syndicator.demo.receivers.wp_pages import PublicPages
+from syndicator.demo.receivers.wp_params import Call, WPError, no_route, read_params
+from syndicator.demo.receivers.wp_posts import PostRoutes
+from syndicator.demo.receivers.wp_site import ROLE_CAPS
+from syndicator.demo.receivers.wp_terms import TermRoutes
+from syndicator.demo.receivers.wp_text import sanitize_title
 
 Handler = Callable[[Call], Response]
 

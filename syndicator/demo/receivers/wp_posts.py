@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from syndicator.receivers.faults import Response, json_response
-from syndicator.receivers.wp_params import CONTEXTS, Call, Check, WPError, rest_date, utc_now
-from syndicator.receivers.wp_site import TAXONOMIES, SiteBase
-from syndicator.receivers.wp_text import (
+from syndicator.demo.receivers.faults import Response, json_response
+from syndicator.demo.receivers.wp_params import CONTEXTS, Call, Check, WPError, rest_date, utc_now
+from syndicator.demo.receivers.wp_site import TAXONOMIES, SiteBase
+from syndicator.demo.receivers.wp_text import (
     render_content,
     render_excerpt,
     sanitize_title,
