@@ -108,6 +108,7 @@ _TABLES: dict[str, type[BaseModel]] = {
     "sources.teasers": cfg.TeaserSelectors,
     "sources.boilerplate": cfg.BoilerplateLearning,
     "sources.gate": cfg.QualityGate,
+    "sources.licence": cfg.Licence,
     "partners": cfg.WordPressPartner.__mro__[1],  # the keys every partner has
     "partners.wordpress": cfg.WordPressPartner,
     "partners.webhook": cfg.WebhookPartner,

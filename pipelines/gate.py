@@ -19,6 +19,8 @@ HISTORY = 50  # a source's latest articles its history is read from
 class QualityGatePipeline:
     def __init__(self, config: Config, store: Store | None = None) -> None:
         self.gates = {source.name: source.gate for source in config.sources}
+        # a paywalled copy is held unless the source's terms allow it (syndicator.rights)
+        self.paywalled = {source.name: source.paywalled for source in config.sources}
         self.store = store
         # each source's history as the run started: this run's copies are judged alike
         self.history: dict[str, SourceHistory] = {}
@@ -46,8 +48,10 @@ class QualityGatePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         gate = self.gates.get(item.source)
         # an unchanged copy keeps its verdict (and an operator's release)
-        if gate is None or not gate.enabled or item.state == "unchanged":
+        if gate is None or item.state == "unchanged":
             return item
-        reasons = check(asdict(item), gate, self._history(item.source))
+        reasons = check(asdict(item), gate, self._history(item.source)) if gate.enabled else []
+        if item.paywalled and self.paywalled.get(item.source) == "hold":
+            reasons.insert(0, f"paywalled: {item.paywalled}")
         item.hold = "; ".join(reasons) or None
         return item

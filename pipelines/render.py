@@ -14,6 +14,7 @@ from scrapy.crawler import Crawler
 
 from syndicator.config import Config
 from syndicator.items import ArticleItem
+from syndicator.rights import excerpt_html
 from syndicator.sanitize import sanitize_html
 from syndicator.scrapy_settings import config_from_settings, store_for
 from syndicator.store import Store, article_id
@@ -26,9 +27,11 @@ class RenderPipeline:
         self.store = store
         self.templates = Templates(config.publisher)
         self.nofollow = config.publisher.nofollow_links
-        self.sources = {
-            source.name: {"name": source.name, "title": source.display_name}
-            for source in config.sources
+        # what the templates see of a source (docs/templates.md)
+        self.sources = {source.name: template_source(source) for source in config.sources}
+        # an ``excerpt`` source's copies carry its first words only (syndicator.rights)
+        self.excerpt_words = {
+            s.name: s.excerpt_words for s in config.sources if s.republish == "excerpt"
         }
 
     @classmethod
@@ -65,11 +68,22 @@ class RenderPipeline:
             "teasers": [self._teaser(t) for t in article.get("teasers") or []],
         }
         shown.pop("published_local", None)
-        source = self.sources.get(source_name, {"name": source_name, "title": source_name})
+        source = self.sources.get(
+            source_name, {"name": source_name, "title": source_name, "licence": None}
+        )
+        if source_name in self.excerpt_words:
+            words = self.excerpt_words[source_name]
+            shown["body_html"] = excerpt_html(shown, words, source["title"])
         page = self.templates.render(shown, source).page
         # the templates are the publisher's, but sanitising the whole page once
         # more means nothing a template or a value smuggles in reaches a partner
         return sanitize_html(page, nofollow=self.nofollow)
+
+
+def template_source(source: Any) -> dict[str, Any]:
+    """``source`` in the templates: its name, its title and its licence (or None)."""
+    licence = source.licence.model_dump(mode="json") if source.licence else None
+    return {"name": source.name, "title": source.display_name, "licence": licence}
 
 
 # what the templates see of an article (docs/templates.md lists it)

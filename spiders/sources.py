@@ -35,6 +35,7 @@ from syndicator.middlewares import (
     listing_incomplete,
 )
 from syndicator.netguard import NetworkRefusedError
+from syndicator.rights import paywall_matches
 from syndicator.scrapy_settings import apply_config, config_from_settings, store_for
 from syndicator.urls import same_site
 
@@ -394,6 +395,7 @@ class SourcesSpider(Spider):
             yield ArticleItem(**fields, fetch_error=exc.detail, fetch_reason=exc.reason)
             return
         item = ArticleItem.from_extraction(result, **fields)
+        item.paywalled = item.paywalled or paywall_matches(response, source.paywall)
         yield item
         if source.follow_teasers:
             for teaser in item.teasers:

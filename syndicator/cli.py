@@ -231,12 +231,16 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
             "updated": report.total("updated"),
             "retrying": report.total("retrying"),
             "failed": report.total("failed"),
+            "withdrawn": report.total("withdrawn"),
+            "conflicts": report.total("conflicts"),
             "partners": {
                 p.name: {
                     "new": p.new,
                     "updated": p.updated,
                     "retrying": p.retrying,
                     "failed": p.failed,
+                    "withdrawn": p.withdrawn,
+                    "conflicts": p.conflicts,
                     "waiting": p.waiting,
                 }
                 for p in report.partners
@@ -270,20 +274,58 @@ def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool
     help="Publish only to this partner (repeatable). Default: every enabled partner.",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Send the updates held as conflicts (the partner edited its copy) anyway.",
+)
+@click.argument("article", required=False)
 @pass_context
-def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
+def publish(
+    ctx: Context, partners: tuple[str, ...], dry_run: bool, overwrite: bool, article: str | None
+) -> None:
     """Deliver stored articles to the partners: new posts once, updates when they change.
 
-    syndicator publish
-    syndicator publish --partner partner-wp --dry-run
+    An update of a WordPress post an editor changed on the partner is not sent:
+    it is a conflict (syndicator deliveries --status conflict) until --overwrite
+    sends it, for ARTICLE only (its id, an id prefix or its URL) or for all.
+
+    \b
+        syndicator publish
+        syndicator publish --partner partner-wp --dry-run
+        syndicator publish --overwrite --partner partner-wp 4555da47
     """
     config = ctx.config()
+    if article and not overwrite:
+        fail("ARTICLE is for --overwrite: publish sends every article that is due")
     if dry_run:  # changes nothing: no lock to take
         ok = _publish(ctx, config, partners, dry_run)
     else:
         with store_lock(config):
+            if overwrite:
+                _overwrite(ctx, config, partners, article)
             ok = _publish(ctx, config, partners, dry_run)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+def _overwrite(ctx: Context, config: Config, names: tuple[str, ...], article: str | None) -> None:
+    """Queue the chosen conflicts again, the partner's edit to be overwritten."""
+    from syndicator.deliveries import Deliveries
+    from syndicator.inspect import InspectError, find_article
+    from syndicator.store import Store
+
+    store = Store(config.store_path)
+    try:
+        article_id = find_article(store, article)["id"] if article else None
+        deliveries = Deliveries(store)
+        for partner in _partners(config, names):
+            count = deliveries.overwrite(partner.name, article_id)
+            if not ctx.quiet:
+                click.echo(f"{partner.name}: {count} edited on the partner, to be overwritten")
+    except InspectError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
 
 
 @cli.command()
@@ -295,7 +337,8 @@ def publish(ctx: Context, partners: tuple[str, ...], dry_run: bool) -> None:
 def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> None:
     """Crawl, then publish: the command for cron. An overlapping run exits at once (code 3).
 
-    */10 * * * * cd /srv/syndicator && .venv/bin/syndicator --quiet run
+    \b
+        */10 * * * * cd /srv/syndicator && .venv/bin/syndicator run --quiet
     """
     config = ctx.config()
     _partners(config, partners)  # unknown names fail before the crawl
@@ -383,7 +426,8 @@ def ingest(ctx: Context, drain: bool) -> None:
 def retry(ctx: Context, partners: tuple[str, ...]) -> None:
     """Re-queue a partner's failed deliveries (and re-enable it if it was disabled).
 
-    syndicator retry --partner partner-wp
+    \b
+        syndicator retry --partner partner-wp
     """
     from syndicator.deliveries import Deliveries
     from syndicator.store import Store
@@ -412,7 +456,9 @@ def retry(ctx: Context, partners: tuple[str, ...]) -> None:
 def init(ctx: Context, path: Path | None, force: bool) -> None:
     """Write a commented example config to PATH (default: the config path).
 
-    syndicator init my-config.toml
+    \b
+        syndicator init
+        syndicator init my-config.toml
     """
     from importlib import resources
 

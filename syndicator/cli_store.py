@@ -88,6 +88,7 @@ def status(ctx: Context, as_json: bool) -> None:
         ]
         columns = [("partner", "partner"), ("kind", "kind"), ("sent", "sent")]
         columns += [("pending", "pending"), ("held", "held"), ("failed", "failed")]
+        columns += [("conflicts", "conflicts"), ("withdrawn", "withdrawn")]
         columns += [("sent_at", "last sent")]
         print_table(shown, [*columns, ("last_error", "last error")], "Partners", "")
     if last_run:
@@ -187,8 +188,11 @@ def show(ctx: Context, article: str, as_json: bool) -> None:
     """
     from syndicator.inspect import article_detail
     from syndicator.listing import print_article, print_json
+    from syndicator.rights import describe
 
     detail = ask_store(ctx, lambda store: article_detail(store, article))
+    sources = {source.name: source for source in ctx.config().sources}
+    detail["rights"] = describe(sources.get(detail["source"]), detail)
     print_json(detail) if as_json else print_article(detail)
 
 
@@ -261,7 +265,17 @@ def teaser_places(ctx: Context, source: str | None, everything: bool, as_json: b
 @click.option(
     "--status",
     type=click.Choice(
-        ["pending", "sending", "sent", "held", "failed", "skipped", "withdrawing", "withdrawn"]
+        [
+            "pending",
+            "sending",
+            "sent",
+            "held",
+            "failed",
+            "skipped",
+            "conflict",
+            "withdrawing",
+            "withdrawn",
+        ]
     ),
     help="Only deliveries in this state.",
 )

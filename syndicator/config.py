@@ -76,6 +76,17 @@ DEFAULT_POLITENESS = Politeness(
 )
 
 
+class Licence(_Strict):
+    """``[sources.licence]``: the terms the source's articles are republished under,
+    for the attribution (``source.licence`` in templates)."""
+
+    name: str
+    """Required: the licence's name as it is printed, e.g. ``CC BY-ND 4.0`` or
+    ``Republished under agreement with the Valley News``."""
+    url: HttpUrl | None = None
+    """Where the licence's terms are; the attribution links the name to it."""
+
+
 class TeaserSelectors(_Strict):
     """``[sources.teasers]``: where a source's related-story blocks are. Each
     selector is CSS, or XPath when it starts with ``/`` or ``(``."""
@@ -208,6 +219,34 @@ class Source(_Strict):
     """``[sources.gate]``: the quality gate's checks and thresholds for the source's copies."""
     crawl: Politeness = Politeness()
     """``[sources.crawl]``: politeness overrides for this source, keys as in ``[crawl]``."""
+    licence: Licence | None = None
+    """``[sources.licence]``: the licence the attribution names; unset: none is named."""
+    republish: Literal["full", "excerpt", "none"] = "full"
+    """What partners get: ``full``, the whole article; ``excerpt``, its first
+    ``excerpt_words`` words and a link to the original; ``none``, nothing (the source
+    is crawled and stored only)."""
+    excerpt_words: Annotated[int, within(10, 1000)] = 60
+    """Words of the body an ``excerpt`` copy carries."""
+    embargo_hours: Annotated[float, within(0, 87_600, "hours")] = 0
+    """Nothing of an article goes to a partner before its publication time (else when
+    it was first seen) plus this many hours; 0: no embargo."""
+    expire_days: Annotated[float, within(0, 36_500, "days")] = 0
+    """Copies are withdrawn from each partner this many days after their first delivery
+    there, and not sent again; 0: they never expire."""
+    paywall: str | None = None
+    """A selector (CSS, or XPath when it starts with ``/`` or ``(``) that matches only on
+    the source's paywalled pages, besides schema.org's ``isAccessibleForFree``."""
+    paywalled: Literal["hold", "allow"] = "hold"
+    """A paywalled article is held by the quality gate (``paywalled``) unless this is
+    ``allow`` (the publisher has the right to republish it)."""
+
+    @model_validator(mode="after")
+    def _paywall_compiles(self) -> Source:
+        from syndicator.teasers import check_selector
+
+        if self.paywall:
+            check_selector(self.paywall)
+        return self
 
     @model_validator(mode="after")
     def _needs_somewhere_to_start(self) -> Source:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,10 @@ from syndicator.store import Store, record_event
 RETRYABLE = ("pending", "sending")
 # a delivery whose partner may have the copy: sent, or tried (an answer may have been lost)
 MAY_HAVE_COPY = "remote_id is not null or attempts > 0 or status in ('sent', 'sending')"
+EXPIRED = "expired"  # how a delivery's withdrawn_reason starts when its copy expired
+OVERWRITTEN = "the partner's edit is overwritten by ours"
+# partner_status()'s counts of deliveries by state
+COUNTED = ("sent", "pending", "failed", "skipped", "held", "conflicts", "withdrawn")
 
 
 def revision_hash(article: dict[str, Any]) -> str:
@@ -34,6 +39,19 @@ def revision_hash(article: dict[str, Any]) -> str:
     either is a new revision and means an update."""
     text = f"{article.get('title') or ''}\n{article['content_hash']}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def event(
+    action: str, article_id: str, partner: str, reason: str | None, at: str
+) -> dict[str, Any]:
+    """A row of the audit trail, for :meth:`Deliveries.commit`."""
+    return {
+        "action": action,
+        "article_id": article_id,
+        "partner": partner,
+        "reason": reason,
+        "at": at,
+    }
 
 
 @dataclass
@@ -51,16 +69,16 @@ class Deliveries:
         self.db = store.db
         self.dry_run = dry_run
 
-    def _commit(self, sql: str, params: list[Any], event: dict[str, Any] | None = None) -> int:
-        """One transition, committed at once; ``event``: its row in the audit trail."""
+    def commit(self, sql: str, params: list[Any], audit: dict[str, Any] | None = None) -> int:
+        """One transition, committed at once; ``audit``: its row in the audit trail."""
         if self.dry_run:
             if not self.db.conn.in_transaction:
                 self.db.begin()
             return self.db.execute(sql, params).rowcount
         with self.store.write() as db:
             count = db.execute(sql, params).rowcount
-            if event and count:
-                record_event(db, command="publish", **event)
+            if audit and count:
+                record_event(db, command="publish", **audit)
         self.store.flush()
         return count
 
@@ -69,7 +87,7 @@ class Deliveries:
     def sync_partners(self, partners: list[dict[str, Any]]) -> None:
         now = utc_now()
         for partner in partners:
-            self._commit(
+            self.commit(
                 """insert into partners (name, kind, url, updated_at) values (?, ?, ?, ?)
                    on conflict (name) do update set kind = excluded.kind, url = excluded.url,
                      updated_at = excluded.updated_at""",
@@ -84,34 +102,45 @@ class Deliveries:
         return row[0] if row else None
 
     def disable(self, partner: str, reason: str) -> None:
-        self._commit(
+        self.commit(
             "update partners set disabled_at = ?, disabled_reason = ? where name = ?",
             [utc_now(), reason, partner],
         )
 
     def enable(self, partner: str) -> None:
-        self._commit(
+        self.commit(
             "update partners set disabled_at = null, disabled_reason = null where name = ?",
             [partner],
         )
 
     # -- queueing ---------------------------------------------------------------
 
-    def enqueue(self, partner: str, sources: list[str], since: str | None) -> Queued:
+    def enqueue(
+        self,
+        partner: str,
+        sources: list[str],
+        since: str | None,
+        withheld: Collection[str] = (),
+        now: str | None = None,
+    ) -> Queued:
         """Queue every article the partner has not had, and an update for every
-        sent article that changed since."""
-        now = utc_now()
+        sent article that changed since; nothing of the ``withheld`` sources
+        (``republish = "none"``). ``now``: the publisher's clock."""
+        now = now or utc_now()
         # a withdrawn article is owed to no partner until it is restored
         where, params = ["a.duplicate_of is null", "a.withdrawn_at is null"], []
         if sources:
             where.append(f"a.source in ({', '.join('?' * len(sources))})")
             params += sources
+        if withheld:
+            where.append(f"a.source not in ({', '.join('?' * len(withheld))})")
+            params += list(withheld)
         if since:
             where.append("a.first_seen_at >= ?")
             params.append(since)
         queued = Queued()
         # a copy found to be a duplicate after it was queued is not sent at all
-        self._commit(
+        self.commit(
             """update deliveries set status = 'skipped', updated_at = ?,
                  last_error = 'duplicate of ' || (select duplicate_of from articles a
                                                   where a.id = deliveries.article_id)
@@ -119,10 +148,19 @@ class Deliveries:
                  (select id from articles where duplicate_of is not null)""",
             [now, partner],
         )
+        if withheld:
+            self.commit(
+                f"""update deliveries set status = 'skipped', updated_at = ?,
+                      last_error = 'the source is republished to no partner (republish = none)'
+                    where partner = ? and status in ('pending', 'held') and attempts = 0
+                      and article_id in (select id from articles
+                        where source in ({", ".join("?" * len(withheld))}))""",
+                [now, partner, *withheld],
+            )
         self._gate(partner, now)
         self._withdrawn(partner, now)
         # a copy the quality gate holds is queued as held: shown, never sent
-        queued.new = self._commit(
+        queued.new = self.commit(
             f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
                   created_at, updated_at, last_error)
                 select a.id, ?, case when a.hold is null then 'pending' else 'held' end, 0, ?,
@@ -136,17 +174,18 @@ class Deliveries:
         changed = [
             (row[0], row[4])
             for row in self.db.execute(
-                """select a.id, a.title, a.content_hash, d.delivered_hash, a.hold
-                   from deliveries d join articles a on a.id = d.article_id
-                   where d.partner = ? and d.status = 'sent'""",
-                [partner],
+                f"""select a.id, a.title, a.content_hash, d.delivered_hash, a.hold
+                    from deliveries d join articles a on a.id = d.article_id
+                    where d.partner = ? and d.status = 'sent'
+                      and a.source not in ({", ".join("?" * len(withheld))})""",
+                [partner, *withheld],
             ).fetchall()
             if revision_hash({"title": row[1], "content_hash": row[2]}) != row[3]
         ]
         for article_id, hold in changed:
             # an update the gate holds: the partner keeps the copy it has
             status, error = ("held", f"held: {hold}") if hold else ("pending", None)
-            count = self._commit(
+            count = self.commit(
                 """update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
                      last_error = ?, updated_at = ? where article_id = ? and partner = ?""",
                 [status, now, error, now, article_id, partner],
@@ -158,7 +197,7 @@ class Deliveries:
         """Deliveries follow their article's hold: one not sent yet is held when
         its article is, and goes back in the queue when a later crawl fixed
         the copy or an operator released it."""
-        self._commit(
+        self.commit(
             """update deliveries set status = 'held', updated_at = ?,
                  last_error = 'held: ' || (select hold from articles a
                                            where a.id = deliveries.article_id)
@@ -166,7 +205,7 @@ class Deliveries:
                  (select id from articles where hold is not null)""",
             [now, partner],
         )
-        self._commit(
+        self.commit(
             """update deliveries set status = 'pending', next_attempt_at = ?, last_error = null,
                  updated_at = ?
                where partner = ? and status = 'held' and article_id in
@@ -182,7 +221,7 @@ class Deliveries:
             ("withdrawing", MAY_HAVE_COPY),
             ("withdrawn", "remote_id is null"),
         ):
-            self._commit(
+            self.commit(
                 f"""update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
                       updated_at = ?
                     where partner = ? and status in ('pending', 'sending', 'held', 'sent')
@@ -196,8 +235,9 @@ class Deliveries:
         now = now or utc_now()
         rows = self.db.query(
             """select d.status as delivery_status, d.remote_id, d.remote_url, d.remote_key,
-                 d.media_id, d.attempts, d.delivered_hash,
-                 d.withdrawn_at as delivery_withdrawn_at, a.*, s.title as source_title
+                 d.media_id, d.attempts, d.delivered_hash, d.remote_modified,
+                 d.remote_fingerprint, d.withdrawn_at as delivery_withdrawn_at, a.*,
+                 s.title as source_title
                from deliveries d join articles a on a.id = d.article_id
                left join sources s on s.name = a.source
                where d.partner = ? and d.status in ('pending', 'sending')
@@ -218,7 +258,8 @@ class Deliveries:
         return list(
             self.db.query(
                 """select d.remote_id, d.remote_url, d.remote_key, d.attempts,
-                 a.id, a.url, a.title, a.source, a.withdrawn_at, a.withdrawn_reason
+                 a.id, a.url, a.title, a.source, a.withdrawn_at,
+                 coalesce(d.withdrawn_reason, a.withdrawn_reason) as withdrawn_reason
                from deliveries d join articles a on a.id = d.article_id
                where d.partner = ? and d.status = 'withdrawing'
                  and (d.next_attempt_at is null or d.next_attempt_at <= ?)
@@ -232,7 +273,7 @@ class Deliveries:
         return list(
             self.db.query(
                 """select a.id, coalesce(d.withdrawn_at, a.withdrawn_at) as withdrawn_at,
-                 a.withdrawn_reason
+                 coalesce(d.withdrawn_reason, a.withdrawn_reason) as withdrawn_reason
                from deliveries d join articles a on a.id = d.article_id
                where d.partner = ? and d.status in ('withdrawing', 'withdrawn')
                  and d.remote_id is not null
@@ -255,7 +296,7 @@ class Deliveries:
         after a lost answer or a crash uses the same one (the publisher decides
         when a delivery needs a new key: :func:`syndicator.publish.delivery_key`)."""
         now = utc_now()
-        self._commit(
+        self.commit(
             """update deliveries set status = 'sending', attempts = attempts + 1,
                  remote_key = ?, updated_at = ?
                where article_id = ? and partner = ?""",
@@ -271,31 +312,43 @@ class Deliveries:
         remote_url: str | None,
         delivered_hash: str,
         media_id: str | None = None,
+        modified: str | None = None,
+        fingerprint: str | None = None,
     ) -> None:
+        """Sent; ``modified`` and ``fingerprint``: the copy as our write left it on
+        the partner (WordPress), so a later edit there can be told from ours."""
         now = utc_now()
         updated = self.db.execute(
             "select remote_id from deliveries where article_id = ? and partner = ?",
             [article_id, partner],
         ).fetchone()
         action = "updated" if updated and updated[0] else "sent"
-        self._commit(
+        self.commit(
             """update deliveries set status = 'sent', remote_id = ?, remote_url = ?,
                  media_id = coalesce(?, media_id), delivered_hash = ?, last_error = null,
-                 next_attempt_at = null, sent_at = ?, updated_at = ?, withdrawn_at = null
+                 next_attempt_at = null, sent_at = ?, updated_at = ?, withdrawn_at = null,
+                 first_sent_at = coalesce(first_sent_at, ?), remote_modified = ?,
+                 remote_fingerprint = ?
                where article_id = ? and partner = ?""",
-            [remote_id, remote_url, media_id, delivered_hash, now, now, article_id, partner],
-            {
-                "action": action,
-                "article_id": article_id,
-                "partner": partner,
-                "reason": remote_url or remote_id,
-                "at": now,
-            },
+            [
+                remote_id,
+                remote_url,
+                media_id,
+                delivered_hash,
+                now,
+                now,
+                now,
+                modified,
+                fingerprint,
+                article_id,
+                partner,
+            ],
+            event(action, article_id, partner, remote_url or remote_id, now),
         )
 
     def mark_withdrawal_sending(self, article_id: str, partner: str, remote_key: str) -> None:
         """About to carry the withdrawal to the partner, with this idempotency key."""
-        self._commit(
+        self.commit(
             """update deliveries set attempts = attempts + 1, remote_key = ?, updated_at = ?
                where article_id = ? and partner = ? and status = 'withdrawing'""",
             [remote_key, utc_now(), article_id, partner],
@@ -307,18 +360,12 @@ class Deliveries:
         """Taken down; ``remote_id``: the copy's id on the partner, when the
         withdrawal found one an earlier attempt created but never recorded."""
         now = utc_now()
-        self._commit(
+        self.commit(
             """update deliveries set status = 'withdrawn', withdrawn_at = ?, last_error = null,
                  next_attempt_at = null, updated_at = ?, remote_id = coalesce(remote_id, ?)
                where article_id = ? and partner = ? and status = 'withdrawing'""",
             [now, now, remote_id, article_id, partner],
-            {
-                "action": "withdrawal_sent",
-                "article_id": article_id,
-                "partner": partner,
-                "reason": how,
-                "at": now,
-            },
+            event("withdrawal_sent", article_id, partner, how, now),
         )
 
     def mark_retry(
@@ -330,7 +377,7 @@ class Deliveries:
         media_id: str | None = None,
     ) -> None:
         # a withdrawal being retried stays one
-        self._commit(
+        self.commit(
             """update deliveries set
                  status = case status when 'withdrawing' then status else 'pending' end,
                  last_error = ?, next_attempt_at = ?,
@@ -342,16 +389,46 @@ class Deliveries:
     def mark_failed(
         self, article_id: str, partner: str, error: str, status: str = "failed"
     ) -> None:
-        self._commit(
+        self.commit(
             """update deliveries set status = ?, last_error = ?, next_attempt_at = null,
                  updated_at = ? where article_id = ? and partner = ?""",
             [status, error, utc_now(), article_id, partner],
         )
 
+    def mark_conflict(self, article_id: str, partner: str, why: str) -> None:
+        """The partner edited its copy: the update waits for an operator's word."""
+        now = utc_now()
+        self.commit(
+            """update deliveries set status = 'conflict', last_error = ?,
+                 next_attempt_at = null, updated_at = ?
+               where article_id = ? and partner = ?""",
+            [why, now, article_id, partner],
+            event("conflict", article_id, partner, why, now),
+        )
+
+    def overwrite(self, partner: str, article_id: str | None = None) -> int:
+        """``publish --overwrite``: the partner's conflicts (or the article's) are
+        sent anyway, the partner's edit overwritten by ours."""
+        rows = self.db.execute(
+            """select article_id from deliveries where partner = ? and status = 'conflict'
+                 and (? is null or article_id = ?)""",
+            [partner, article_id, article_id],
+        ).fetchall()
+        now = utc_now()
+        for (conflicted,) in rows:
+            self.commit(
+                """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
+                     remote_modified = null, last_error = null, updated_at = ?
+                   where article_id = ? and partner = ? and status = 'conflict'""",
+                [now, now, conflicted, partner],
+                event("overwritten", conflicted, partner, OVERWRITTEN, now),
+            )
+        return len(rows)
+
     def mark_waiting(self, partner: str, error: str) -> None:
         """The partner refused our credentials: its owed deliveries stay owed,
         attempts untouched, with the reason to see; the next run tries again."""
-        self._commit(
+        self.commit(
             """update deliveries set last_error = ?, updated_at = ?
                where partner = ? and status in ('pending', 'sending', 'withdrawing')""",
             [error, utc_now(), partner],
@@ -365,9 +442,9 @@ class Deliveries:
     def requeue_failed(self, partner: str) -> int:
         now = utc_now()
         # a withdrawn article's failure was its withdrawal's: that is what is retried
-        return self._commit(
+        return self.commit(
             """update deliveries set attempts = 0, next_attempt_at = ?, updated_at = ?,
-                 status = case when article_id in
+                 status = case when withdrawn_reason is not null or article_id in
                    (select id from articles where withdrawn_at is not null)
                    then 'withdrawing' else 'pending' end
                where partner = ? and status = 'failed'""",
@@ -384,6 +461,8 @@ class Deliveries:
           sum(d.status = 'failed') as failed,
           sum(d.status = 'skipped') as skipped,
           sum(d.status = 'held') as held,
+          sum(d.status = 'conflict') as conflicts,
+          sum(d.status in ('withdrawing', 'withdrawn')) as withdrawn,
           max(d.sent_at) as last_sent,
           (select d2.last_error from deliveries d2 where d2.partner = p.name
              and d2.last_error is not null order by d2.updated_at desc limit 1) as last_error
@@ -391,9 +470,6 @@ class Deliveries:
         group by p.name order by p.name
         """
         return [
-            {
-                k: (v or 0) if k in ("sent", "pending", "failed", "skipped", "held") else v
-                for k, v in row.items()
-            }
+            {k: (v or 0) if k in COUNTED else v for k, v in row.items()}
             for row in self.db.query(sql)
         ]

@@ -28,6 +28,7 @@ from syndicator.body_measures import link_share
 from syndicator.body_trim import PageHeader, for_site, line_key, trim_body
 from syndicator.dates import to_local_iso, to_utc_iso
 from syndicator.neardup import fingerprints
+from syndicator.rights import paywall_in_json_ld
 from syndicator.teasers import find_teasers
 from syndicator.urls import is_http_url, normalize_url
 
@@ -236,6 +237,7 @@ def extract_page(
         "language": _page_language(tree),
         "page_tags": _page_tags(tree),
         "og_type": (tree.xpath("string(//meta[@property='og:type']/@content)") or "").strip(),
+        "paywalled": paywall_in_json_ld(ld),
     }
     teasers = find_teasers(tree, url, teaser_selectors, learned)
     found["teasers"], found["teaser_places"] = teasers.teasers, teasers.places

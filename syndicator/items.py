@@ -67,6 +67,8 @@ class ArticleItem:
     etag: str | None = None
     last_modified: str | None = None
     republish_html: str = ""
+    # why the page counts as paywalled (syndicator.rights), None when it does not
+    paywalled: str | None = None
     # why the quality gate holds the copy back from partners (None: it may go)
     hold: str | None = None
     # what was stored differently from what the source said, and why: each

@@ -25,10 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndicator.dates import utc_now
-from syndicator.deliveries import MAY_HAVE_COPY
+from syndicator.deliveries import EXPIRED, MAY_HAVE_COPY
 from syndicator.store import Store, record_event
 
-GONE = "gone"  # HTTP 410: the source says the page is gone for good
 MISSING = 404
 
 
@@ -46,15 +45,15 @@ def withdraw(store: Store, article_id: str, reason: str, command: str) -> int:
             return 0
         owed = db.execute(
             f"""update deliveries set status = 'withdrawing', attempts = 0,
-                  next_attempt_at = ?, last_error = null, updated_at = ?
+                  next_attempt_at = ?, last_error = null, updated_at = ?, withdrawn_reason = ?
                 where article_id = ? and status != 'withdrawn' and ({MAY_HAVE_COPY})""",
-            [now, now, article_id],
+            [now, now, reason, article_id],
         ).rowcount
         db.execute(
             """update deliveries set status = 'withdrawn', next_attempt_at = null,
-                 last_error = null, updated_at = ?
+                 last_error = null, updated_at = ?, withdrawn_reason = ?
                where article_id = ? and status not in ('withdrawing', 'withdrawn')""",
-            [now, article_id],
+            [now, reason, article_id],
         )
         record_event(db, "withdrawn", article_id, reason=reason, command=command, at=now)
     store.flush()
@@ -77,10 +76,13 @@ def restore(store: Store, article_id: str, command: str) -> int:
             return 0
         # delivered_hash cleared: the partner's copy is sent again even if the
         # text is the same, to undo the draft, the trash or the tombstone
+        # a copy that expired on a partner (syndicator.rights) stays expired there
         queued = db.execute(
-            """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
-                 last_error = null, delivered_hash = null, updated_at = ?
-               where article_id = ? and status in ('withdrawing', 'withdrawn')""",
+            f"""update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
+                  last_error = null, delivered_hash = null, updated_at = ?,
+                  withdrawn_reason = null
+                where article_id = ? and status in ('withdrawing', 'withdrawn')
+                  and coalesce(withdrawn_reason, '') not like '{EXPIRED}%'""",
             [now, now, article_id],
         ).rowcount
         record_event(db, "restored", article_id, command=command, at=now)

@@ -250,6 +250,7 @@ def print_article(detail: dict[str, Any]) -> None:
                 ("changed", short_time(detail["changed_at"])),
                 ("copy of", copy),
                 ("copies", ", ".join(f"{c['id']} ({c['source']})" for c in detail["copies"])),
+                ("rights", detail.get("rights")),
                 ("held", detail.get("hold")),
                 (
                     "withdrawn",

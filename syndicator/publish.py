@@ -6,8 +6,9 @@ limit, timeouts and connection pool, so a partner that is down holds up no
 other. A failed delivery is retried a few times within the run when the
 failure looks brief, then scheduled for later with exponential backoff and
 jitter (or after the partner's ``Retry-After``; either at most six hours), up
-to the partner's ``max_attempts``; a permanent failure (most 4xx, any
-redirect) is kept with the partner's message for an operator.
+to the partner's ``max_attempts`` (:mod:`syndicator.publish_retries`); a
+permanent failure (most 4xx, any redirect) is kept with the partner's message
+for an operator.
 
 A failure of our own (an answer the code did not expect, text a feed cannot
 hold, a file that cannot be written) is that delivery's or that partner's,
@@ -20,48 +21,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
-import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-from syndicator import __version__
+from syndicator import __version__, delivery_terms, rights
 from syndicator.config import AtomPartner, Config, ConfigError, WebhookPartner, WordPressPartner
 from syndicator.dates import utc_now
 from syndicator.deliveries import Deliveries, revision_hash
 from syndicator.guarded_http import guarded_client
 from syndicator.images import ClientsBySource
 from syndicator.logs import Redactor, partner_secrets
-from syndicator.partners import RETRY_AFTER_CAP, PartnerError, unexpected_error
+from syndicator.partners import (
+    PartnerConflict,
+    PartnerError,
+    unexpected_error,
+)
 from syndicator.publish_report import PartnerReport, PublishReport, summary_line
+from syndicator.publish_retries import backoff_until, resting, tries
 from syndicator.store import Store
 
-IN_RUN_TRIES = 3
-IN_RUN_MAX_WAIT = 10.0  # seconds; a longer Retry-After is honoured in a later run
-BACKOFF_BASE = 60.0
-BACKOFF_CAP = RETRY_AFTER_CAP  # our longest wait, and the longest a partner can ask for
-BREAKER_AFTER = 3  # consecutive transport failures after which a partner rests until next run
 MAX_ERROR = 500  # characters of an error line kept and printed
 
 log = logging.getLogger(__name__)
 
 AnyPartner = WordPressPartner | WebhookPartner | AtomPartner
 __all__ = ["PartnerReport", "PublishReport", "Publisher", "summary_line"]
-
-
-def backoff_until(attempts: int, retry_after: float | None) -> str:
-    """When to try again: the partner's Retry-After, else exponential backoff with jitter."""
-    if retry_after is not None:
-        delay = min(retry_after, BACKOFF_CAP) if math.isfinite(retry_after) else BACKOFF_CAP
-    else:
-        delay = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
-        delay *= random.uniform(0.75, 1.25)
-    return (datetime.now(UTC) + timedelta(seconds=delay)).replace(microsecond=0).isoformat()
 
 
 def secret_for(partner: AnyPartner) -> str:
@@ -77,21 +65,6 @@ def secret_for(partner: AnyPartner) -> str:
     return value
 
 
-def _transient(exc: BaseException) -> bool:
-    return (
-        isinstance(exc, PartnerError)
-        and not exc.permanent
-        and (exc.retry_after or 0) <= IN_RUN_MAX_WAIT
-    )
-
-
-def _wait(state: Any) -> float:
-    exc = state.outcome.exception()
-    if isinstance(exc, PartnerError) and exc.retry_after is not None:
-        return exc.retry_after
-    return min(0.5 * 2 ** (state.attempt_number - 1), 4.0) * random.uniform(0.5, 1.5)
-
-
 class Publisher:
     def __init__(
         self,
@@ -101,8 +74,12 @@ class Publisher:
         dry_run: bool = False,
         on_event: Callable[[str, str], None] | None = None,
         run_id: int | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.config = config
+        # what the sources' terms decide (embargoes, expiry, what is due) is decided
+        # at this clock's time; a test moves it instead of waiting
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.store = store
         self.run_id = run_id  # the publish run's row in ``runs``, for the notes it writes
         self.deliveries = Deliveries(store, dry_run=dry_run)
@@ -115,6 +92,12 @@ class Publisher:
         # networks its own source allows, never another source's
         self.source_networks = {s.name: list(s.allow_networks) for s in config.sources}
         self.missing: dict[str, str] = {}  # partner -> why its secret cannot be had
+        sources = config.sources
+        self.withheld = [s.name for s in sources if s.republish == "none"]
+        self.embargo_hours = {s.name: s.embargo_hours for s in sources if s.embargo_hours}
+        self.expire_days = {s.name: s.expire_days for s in sources if s.expire_days}
+        self.excerpts = {s.name: s for s in sources if s.republish == "excerpt"}
+        self._renderer: Any = None
 
     async def run(self, partners: list[AnyPartner]) -> PublishReport:
         # a partner whose secret is missing cannot be sent to, nor planned for
@@ -154,9 +137,14 @@ class Publisher:
             report.errors.append(self._line(f"{partner.name}: disabled: {reason}"))
             return report
         try:
-            self.deliveries.enqueue(partner.name, partner.sources, partner.since)
-            due = self.deliveries.due(partner.name)
-            withdrawals = self.deliveries.withdrawals_due(partner.name)
+            now = self.clock().astimezone(UTC).replace(microsecond=0).isoformat()
+            self.deliveries.enqueue(
+                partner.name, partner.sources, partner.since, self.withheld, now
+            )
+            delivery_terms.embargo(self.deliveries, partner.name, self.embargo_hours, now)
+            delivery_terms.expire(self.deliveries, partner.name, self.expire_days, now)
+            due = [self._as_allowed(row) for row in self.deliveries.due(partner.name, now)]
+            withdrawals = self.deliveries.withdrawals_due(partner.name, now)
             if isinstance(partner, AtomPartner):
                 self._atom(partner, due, report, withdrawals)
             elif due or withdrawals:
@@ -240,7 +228,22 @@ class Publisher:
         source = self.store.db.execute(
             "select title from sources where name = ?", [row.get("source")]
         ).fetchone()
-        return {**row, "source_title": source[0] if source else row.get("source")}
+        return self._as_allowed({**row, "source_title": source[0] if source else row.get("source")})
+
+    def _as_allowed(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The article as its source's terms let partners have it: an ``excerpt``
+        source's copy is its first words and a link, in every field a partner gets
+        (rendered again here, so a source switched to excerpts since its articles
+        were stored sends no more than that)."""
+        source = self.excerpts.get(row.get("source") or "")
+        if source is None:
+            return row
+        from pipelines.render import RenderPipeline
+
+        if self._renderer is None:
+            self._renderer = RenderPipeline(self.config, self.store)
+        text, _ = rights.excerpt(row.get("body_text") or "", source.excerpt_words)
+        return {**row, "republish_html": self._renderer.render_stored(row), "body_text": text}
 
     # -- HTTP partners ----------------------------------------------------------------
 
@@ -354,7 +357,7 @@ class Publisher:
         report: PartnerReport,
         breaker: dict[str, int],
     ) -> None:
-        if _resting(breaker, report):
+        if resting(breaker, report):
             return
         article = dict(row)
 
@@ -371,7 +374,13 @@ class Publisher:
                 article["attempts"] += 1
 
         try:
-            result = await _tries(attempt)
+            result = await tries(attempt)
+        except PartnerConflict as exc:
+            # an editor's change on the partner's side: not overwritten unasked
+            self.deliveries.mark_conflict(row["id"], partner.name, self._line(str(exc)))
+            report.conflicts += 1
+            self.on_event(partner.name, f"conflict on {row['title']!r}: {self._line(str(exc))}")
+            return
         except PartnerError as exc:
             if exc.status is None:
                 breaker["failures"] += 1
@@ -407,6 +416,8 @@ class Publisher:
             remote_url=result.remote_url,
             delivered_hash=revision_hash(row),
             media_id=result.media_id,
+            modified=result.modified,
+            fingerprint=result.fingerprint,
         )
         self._count(report, row)
         verb = "updated" if row["remote_id"] else "sent"
@@ -423,7 +434,7 @@ class Publisher:
     ) -> None:
         """Carry one withdrawal to the partner: its key is stored before the first
         request, so a retry (after a crash too) is the same withdrawal."""
-        if _resting(breaker, report):
+        if resting(breaker, report):
             return
         article = dict(row)
 
@@ -438,7 +449,7 @@ class Publisher:
                 article["attempts"] += 1
 
         try:
-            how, remote_id = await _tries(attempt)
+            how, remote_id = await tries(attempt)
         except Exception as exc:
             if not isinstance(exc, PartnerError):
                 log.debug("withdrawing %s from %s failed", row["id"], partner.name, exc_info=True)
@@ -495,27 +506,6 @@ class Publisher:
             report.updated += 1
         else:
             report.new += 1
-
-
-def _resting(breaker: dict[str, int], report: PartnerReport) -> bool:
-    """Whether the partner looks down, or said to stop: the rest waits for a later run."""
-    if breaker["failures"] >= BREAKER_AFTER or breaker.get("stopped"):
-        report.retrying += 0 if breaker.get("stopped") else 1
-        return True
-    return False
-
-
-async def _tries(attempt: Callable[[], Any]) -> Any:
-    """``attempt()`` again while it fails in a way that may pass within the run."""
-    async for retry in AsyncRetrying(
-        stop=stop_after_attempt(IN_RUN_TRIES),
-        wait=_wait,
-        retry=retry_if_exception(_transient),
-        reraise=True,
-    ):
-        with retry:
-            return await attempt()
-    raise AssertionError("unreachable: AsyncRetrying reraises")  # pragma: no cover
 
 
 def delivery_key(adapter: Any, article: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ class PartnerReport:
     retrying: int = 0
     failed: int = 0
     withdrawn: int = 0  # copies taken down on the partner (syndicator.lifecycle)
+    conflicts: int = 0  # updates not sent: the partner edited its copy
     waiting: int = 0
     failed_before: int = 0  # failed in earlier runs, not re-queued (`syndicator retry`)
     errors: list[str] = field(default_factory=list)
@@ -42,6 +43,7 @@ class PublishReport:
             p.new
             or p.updated
             or p.withdrawn
+            or p.conflicts
             or p.retrying
             or p.failed
             or p.failed_before
@@ -64,6 +66,12 @@ def summary_line(report: PublishReport, seconds: float) -> str:
         + f"to {len(report.partners)} partner{'s' * (len(report.partners) != 1)} "
         f"in {seconds:.1f}s"
     )
+    conflicts = [p for p in report.partners if p.conflicts]
+    if conflicts:
+        line += "; edited on the partner, so not updated: " + ", ".join(
+            f"{p.conflicts} on {p.name} (syndicator publish --overwrite --partner {p.name})"
+            for p in conflicts
+        )
     earlier = [p for p in report.partners if p.failed_before]
     if earlier:
         line += "; failed in earlier runs: " + ", ".join(

@@ -286,6 +286,19 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["article_id", "at"])
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    # a source's terms (syndicator.rights): copies expire so many days after
+    # their first delivery to a partner, and a delivery withdrawn on its own
+    # (expired) says why, apart from a withdrawal of the whole article
+    db["deliveries"].add_column("first_sent_at", str)
+    db["deliveries"].add_column("withdrawn_reason", str)
+    # what the partner's copy looked like after our last write (WordPress: its
+    # modified_gmt and a hash of its title and content), to tell a partner's
+    # own edit from ours before an update overwrites it
+    db["deliveries"].add_column("remote_modified", str)
+    db["deliveries"].add_column("remote_fingerprint", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -296,6 +309,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 ]
 
 

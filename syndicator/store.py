@@ -331,10 +331,17 @@ class Store:
             )
 
     def delivered_anywhere(self, article_id: str) -> bool:
+        """Whether a partner may have the article, or had it and was told to take
+        it down: its copy of the story must stay the canonical one (a withdrawn
+        story must not come back as another site's copy of it)."""
         row = self.db.execute(
-            "select 1 from deliveries where article_id = ? and status in ('sent', 'sending') "
-            "limit 1",
-            [article_id],
+            """select 1 from deliveries where article_id = ?
+                 and (status in ('sent', 'sending', 'conflict', 'withdrawing', 'withdrawn')
+                      or remote_id is not null)
+               union all
+               select 1 from articles where id = ? and withdrawn_at is not null
+               limit 1""",
+            [article_id, article_id],
         ).fetchone()
         return row is not None
 

@@ -46,7 +46,7 @@ class SelectorProblem(ValueError):
 
 
 @lru_cache(maxsize=256)
-def _xpath(selector: str) -> str:
+def as_xpath(selector: str) -> str:
     selector = selector.strip()
     if selector.startswith(("/", "(", _ANY)):
         return selector
@@ -59,7 +59,7 @@ def _xpath(selector: str) -> str:
 def check_selector(selector: str) -> None:
     """Raise ``ValueError`` with a readable reason if the selector is not valid."""
     try:
-        etree.XPath(_xpath(selector))
+        etree.XPath(as_xpath(selector))
     except etree.XPathSyntaxError as exc:
         raise SelectorProblem(f"bad XPath selector {selector!r}: {exc}") from None
 
@@ -106,7 +106,7 @@ def _merged(parts: list[str]) -> str:
 def _compiled(selectors: tuple[str, ...], relative: bool) -> etree.XPath:
     parts = []
     for selector in selectors:
-        for xpath in _top_level(_xpath(selector), " | "):
+        for xpath in _top_level(as_xpath(selector), " | "):
             if relative and xpath.startswith("/"):
                 xpath = "." + xpath  # an absolute XPath asked of an item means "below this item"
             parts.append(xpath)

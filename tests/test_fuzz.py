@@ -388,7 +388,7 @@ def test_page_extraction_never_raises(html: str) -> None:
 )
 def test_retry_after_is_never_a_crash_nor_a_wait_past_the_cap(value: str) -> None:
     from syndicator.partners import RETRY_AFTER_CAP, retry_after_seconds
-    from syndicator.publish import backoff_until
+    from syndicator.publish_retries import backoff_until
 
     seconds = retry_after_seconds(value)
     assert seconds is None or 0 <= seconds <= RETRY_AFTER_CAP

@@ -157,7 +157,7 @@ def test_a_teaser_without_an_excerpt_shows_its_title_once_then_the_ellipsis_link
     ]
     article = {**SAMPLE_ARTICLE, "teasers": [with_excerpt, *bare]}
     publisher = Publisher(name="P", contact_url="https://publisher.example/contact")
-    page = Templates(publisher).render(article, {"name": "s", "title": "S"}).page
+    page = Templates(publisher).render(article, {"name": "s", "title": "S", "licence": None}).page
     shown = lxml_html.fromstring(page).xpath("//p[@class='syndicator-teaser']")
     texts = [" ".join(" ".join(p.itertext()).split()) for p in shown]
     assert texts == [

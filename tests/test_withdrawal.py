@@ -23,12 +23,11 @@ from lxml import etree
 from syndicator.demo.receivers import WebhookReceiver, WordPressReceiver, new_secret
 from syndicator.demo.siteserver import Site
 from tests.conftest import add_partners, query, real_stories, syndicator, write_config
+from tests.test_publish import WP_PASSWORD, hook_partner, wp_partner
 from tests.test_wordpress_real import RealWordPress, real_wp
 
 __all__ = ["real_wp"]  # the fixture
 
-WP_PASSWORD = "abcd EFGH 1234 ijkl MNOP 5678"
-LOOPBACK = ["127.0.0.1/32"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 AT = "{http://purl.org/atompub/tombstones/1.0}"
 TITLES = ["Ferry timetable extended", "Library opens on Sundays", "Council approves budget"]
@@ -88,28 +87,20 @@ def world(tmp_path: Path) -> Iterator[tuple[Source, Path, dict[str, Any], dict[s
         )
         with config.open("a") as out:
             out.write(RECHECK)
-        wordpress = {"kind": "wordpress", "username": "editor", "password_env": "WP_PW"}
         add_partners(
             config,
-            {"name": "drafts", "url": drafts.url, **wordpress, "allow_networks": LOOPBACK},
-            {
-                "name": "trash",
-                "url": trash.url,
-                **wordpress,
-                "on_withdraw": "trash",
-                "allow_networks": LOOPBACK,
-            },
-            {
-                "name": "hook",
-                "kind": "webhook",
-                "url": hook.url,
-                "secret_env": "HOOK_SECRET",
-                "allow_networks": LOOPBACK,
-            },
+            wp_partner(drafts, name="drafts"),
+            wp_partner(trash, name="trash", on_withdraw="trash"),
+            hook_partner(hook),
             {"name": "feed", "kind": "atom", "path": "feed.atom"},
         )
         partners = {"drafts": drafts, "trash": trash, "hook": hook, "feed": tmp_path / "feed.atom"}
-        yield source, config, partners, {"WP_PW": WP_PASSWORD, "HOOK_SECRET": secret}
+        yield (
+            source,
+            config,
+            partners,
+            {"TEST_WP_PASSWORD": WP_PASSWORD, "TEST_HOOK_SECRET": secret},
+        )
 
 
 def run(config: Path, env: dict[str, str], *args: str) -> str:
@@ -275,3 +266,40 @@ def test_a_withdrawal_on_real_wordpress(tmp_path: Path, real_wp: RealWordPress) 
         assert back["status"] == "publish"
         assert httpx.get(back["link"]).status_code == 200
         assert len(real.posts()) == 3, "the same post, not a second one"
+
+
+def test_a_withdrawn_story_does_not_come_back_as_another_sites_copy(tmp_path: Path) -> None:
+    courier, mirror = Source(), Source()
+    mirror.pages = {}
+    secret = new_secret()
+    with courier.site, mirror.site, WebhookReceiver(secret=secret) as hook:
+        config = write_config(
+            tmp_path / "c.toml",
+            [
+                {"name": "courier", "sitemaps": [f"{courier.site.url}/sitemap.xml"]},
+                {"name": "mirror", "sitemaps": [f"{mirror.site.url}/sitemap.xml"]},
+            ],
+        )
+        with config.open("a") as out:
+            # the mirror's copy of a story would be the canonical one
+            out.write(RECHECK + 'prefer = ["mirror", "courier"]\n')
+        add_partners(config, hook_partner(hook))
+        env = {"TEST_HOOK_SECRET": secret}
+        run(config, env, "run")
+        ferry = article_ids(tmp_path)[TITLES[0]]
+        run(config, env, "withdraw", ferry, "--reason", "legal")
+        run(config, env, "publish")
+        assert events(hook, ferry) == ["article.published", "article.withdrawn"]
+
+        mirror.pages["/copy/ferry/"] = courier.pages[PATHS[0]]
+        said = run(config, env, "run")
+        assert "0 sent" in said
+        copies = query(
+            tmp_path / "store.db",
+            "select id, duplicate_of from articles where id != ? and duplicate_of is not null",
+            (ferry,),
+        )
+        assert [c["duplicate_of"] for c in copies] == [ferry]
+        assert {
+            p["type"] for p in hook.unique().values() if p["data"]["id"] == copies[0]["id"]
+        } == set()

@@ -61,11 +61,19 @@ class PartnerError(Exception):
         self.payload: Any = None  # the partner's error body, when it sent one
 
 
+class PartnerConflict(Exception):
+    """The partner's copy was edited there since our last write: an update would
+    overwrite the edit, so it is not sent; ``str()`` says what changed."""
+
+
 @dataclass
 class Delivered:
     remote_id: str | None
     remote_url: str | None
     media_id: str | None = None
+    # the copy as our write left it, to tell a later edit on the partner's side
+    modified: str | None = None
+    fingerprint: str | None = None
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -28,6 +28,7 @@ attempt does the post go without it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import re
 import unicodedata
@@ -41,6 +42,7 @@ from syndicator.dates import at_most_now
 from syndicator.images import MAX_IMAGE_SECONDS, Image, ImageLeftOut, fetch_image
 from syndicator.partners import (
     Delivered,
+    PartnerConflict,
     PartnerError,
     article_excerpt,
     error_for_status,
@@ -65,6 +67,17 @@ _TERM = {"tags": "tag", "categories": "category"}
 
 class TermRefused(Exception):
     """WordPress would not create a tag or category; ``str()`` says which and why."""
+
+
+def fingerprint(post: dict[str, Any]) -> str:
+    """``<title hash>:<content hash>`` of a post as WordPress keeps it (``raw``)."""
+
+    def digest(field: str) -> str:
+        value = post.get(field) or {}
+        text = value.get("raw", value.get("rendered", "")) if isinstance(value, dict) else value
+        return hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:16]
+
+    return f"{digest('title')}:{digest('content')}"
 
 
 def media_slug(article_id: str) -> str:
@@ -189,6 +202,7 @@ class WordPressAdapter:
         if not post_id and article.get("attempts", 0) > 0:
             post_id = await self._find_post(slug)
         if post_id:
+            await self._check_unedited(post_id, article)
             try:
                 result = await self._call("POST", f"/wp/v2/posts/{post_id}", json=post)
             except PartnerError as exc:
@@ -202,7 +216,49 @@ class WordPressAdapter:
                 raise
         else:
             result = await self._call("POST", "/wp/v2/posts", json=post)
-        return Delivered(str(result["id"]), result.get("link"), media_id)
+        return Delivered(
+            str(result["id"]),
+            result.get("link"),
+            media_id,
+            modified=result.get("modified_gmt"),
+            fingerprint=fingerprint(result),
+        )
+
+    async def _check_unedited(self, post_id: str, article: dict[str, Any]) -> None:
+        """Raise :class:`PartnerConflict` when someone edited the post on the
+        partner since our last write (its ``modified_gmt`` moved). Not checked
+        for a copy written before this was kept, nor for a restore (our own
+        withdrawal moved it), nor when an operator said ``--overwrite``."""
+        ours = article.get("remote_modified")
+        if not ours or article.get("delivery_withdrawn_at"):
+            return
+        try:
+            current = await self._call("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit"})
+        except PartnerError as exc:
+            if exc.status in (404, 410):
+                return  # gone: the update says so, as before
+            raise
+        # modified_gmt counts seconds: an edit in the second of our write shows
+        # in the title and content alone
+        title, content = (article.get("remote_fingerprint") or ":").split(":")
+        now_title, now_content = fingerprint(current).split(":")
+        changed = [
+            what
+            for what, before, after in (
+                ("title", title, now_title),
+                ("content", content, now_content),
+            )
+            if before and before != after
+        ]
+        if current.get("modified_gmt") == ours and not changed:
+            return
+        changed = changed or ["other fields (status, terms, excerpt or the like)"]
+        raise PartnerConflict(
+            f"{self.partner.name}: post {post_id} was edited on the partner at "
+            f"{current.get('modified_gmt')} UTC ({' and '.join(changed)} changed); "
+            f"not overwritten (syndicator publish --overwrite --partner {self.partner.name} "
+            f"{article['id']} sends ours)"
+        )
 
     def withdrawal_key(self, article: dict[str, Any]) -> str:
         return article.get("remote_key") or self.remote_key(article)

@@ -164,5 +164,7 @@ def check_templates(publisher: PublisherSettings) -> None:
     """Compile the publisher's templates and render them once with a sample article,
     so a typo in a variable name stops ``syndicator`` at start-up, not mid-crawl."""
     templates = Templates(publisher)
-    source = {"name": "sample", "title": "Sample Source"}
-    templates.render(SAMPLE_ARTICLE, source)
+    # a source with a licence and one without: a template must take both
+    licence = {"name": "CC BY-ND 4.0", "url": "https://creativecommons.org/licenses/by-nd/4.0/"}
+    for shown in (licence, None):
+        templates.render(SAMPLE_ARTICLE, {"name": "sample", "title": "Sample", "licence": shown})
