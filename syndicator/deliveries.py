@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,14 @@ class Deliveries:
     """Delivery state in the store. With ``dry_run`` nothing is committed: the
     caller rolls the transaction back when done."""
 
-    def __init__(self, store: Store, dry_run: bool = False) -> None:
+    def __init__(
+        self, store: Store, dry_run: bool = False, clock: Callable[[], str] | None = None
+    ) -> None:
         self.store = store
         self.db = store.db
         self.dry_run = dry_run
+        # the time every transition is stamped and decided at (the publisher's clock)
+        self.now = clock or utc_now
 
     def commit(self, sql: str, params: list[Any], audit: dict[str, Any] | None = None) -> int:
         """One transition, committed at once; ``audit``: its row in the audit trail."""
@@ -85,7 +89,7 @@ class Deliveries:
     # -- partners ---------------------------------------------------------------
 
     def sync_partners(self, partners: list[dict[str, Any]]) -> None:
-        now = utc_now()
+        now = self.now()
         for partner in partners:
             self.commit(
                 """insert into partners (name, kind, url, updated_at) values (?, ?, ?, ?)
@@ -104,7 +108,7 @@ class Deliveries:
     def disable(self, partner: str, reason: str) -> None:
         self.commit(
             "update partners set disabled_at = ?, disabled_reason = ? where name = ?",
-            [utc_now(), reason, partner],
+            [self.now(), reason, partner],
         )
 
     def enable(self, partner: str) -> None:
@@ -126,7 +130,7 @@ class Deliveries:
         """Queue every article the partner has not had, and an update for every
         sent article that changed since; nothing of the ``withheld`` sources
         (``republish = "none"``). ``now``: the publisher's clock."""
-        now = now or utc_now()
+        now = now or self.now()
         # a withdrawn article is owed to no partner until it is restored
         where, params = ["a.duplicate_of is null", "a.withdrawn_at is null"], []
         if sources:
@@ -232,7 +236,7 @@ class Deliveries:
 
     def due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
         """Deliveries owed to the partner now, oldest article first, with the article."""
-        now = now or utc_now()
+        now = now or self.now()
         rows = self.db.query(
             """select d.status as delivery_status, d.remote_id, d.remote_url, d.remote_key,
                  d.media_id, d.attempts, d.delivered_hash, d.remote_modified,
@@ -264,7 +268,7 @@ class Deliveries:
                where d.partner = ? and d.status = 'withdrawing'
                  and (d.next_attempt_at is null or d.next_attempt_at <= ?)
                order by a.withdrawn_at""",
-                [partner, now or utc_now()],
+                [partner, now or self.now()],
             )
         )
 
@@ -295,7 +299,7 @@ class Deliveries:
         """About to send, with this idempotency key: kept from here on, so a retry
         after a lost answer or a crash uses the same one (the publisher decides
         when a delivery needs a new key: :func:`syndicator.publish.delivery_key`)."""
-        now = utc_now()
+        now = self.now()
         self.commit(
             """update deliveries set status = 'sending', attempts = attempts + 1,
                  remote_key = ?, updated_at = ?
@@ -317,7 +321,7 @@ class Deliveries:
     ) -> None:
         """Sent; ``modified`` and ``fingerprint``: the copy as our write left it on
         the partner (WordPress), so a later edit there can be told from ours."""
-        now = utc_now()
+        now = self.now()
         updated = self.db.execute(
             "select remote_id from deliveries where article_id = ? and partner = ?",
             [article_id, partner],
@@ -351,7 +355,7 @@ class Deliveries:
         self.commit(
             """update deliveries set attempts = attempts + 1, remote_key = ?, updated_at = ?
                where article_id = ? and partner = ? and status = 'withdrawing'""",
-            [remote_key, utc_now(), article_id, partner],
+            [remote_key, self.now(), article_id, partner],
         )
 
     def mark_withdrawn(
@@ -359,7 +363,7 @@ class Deliveries:
     ) -> None:
         """Taken down; ``remote_id``: the copy's id on the partner, when the
         withdrawal found one an earlier attempt created but never recorded."""
-        now = utc_now()
+        now = self.now()
         self.commit(
             """update deliveries set status = 'withdrawn', withdrawn_at = ?, last_error = null,
                  next_attempt_at = null, updated_at = ?, remote_id = coalesce(remote_id, ?)
@@ -383,7 +387,7 @@ class Deliveries:
                  last_error = ?, next_attempt_at = ?,
                  media_id = coalesce(?, media_id), updated_at = ?
                where article_id = ? and partner = ?""",
-            [error, next_attempt_at, media_id, utc_now(), article_id, partner],
+            [error, next_attempt_at, media_id, self.now(), article_id, partner],
         )
 
     def mark_failed(
@@ -392,12 +396,12 @@ class Deliveries:
         self.commit(
             """update deliveries set status = ?, last_error = ?, next_attempt_at = null,
                  updated_at = ? where article_id = ? and partner = ?""",
-            [status, error, utc_now(), article_id, partner],
+            [status, error, self.now(), article_id, partner],
         )
 
     def mark_conflict(self, article_id: str, partner: str, why: str) -> None:
         """The partner edited its copy: the update waits for an operator's word."""
-        now = utc_now()
+        now = self.now()
         self.commit(
             """update deliveries set status = 'conflict', last_error = ?,
                  next_attempt_at = null, updated_at = ?
@@ -414,7 +418,7 @@ class Deliveries:
                  and (? is null or article_id = ?)""",
             [partner, article_id, article_id],
         ).fetchall()
-        now = utc_now()
+        now = self.now()
         for (conflicted,) in rows:
             self.commit(
                 """update deliveries set status = 'pending', attempts = 0, next_attempt_at = ?,
@@ -431,7 +435,7 @@ class Deliveries:
         self.commit(
             """update deliveries set last_error = ?, updated_at = ?
                where partner = ? and status in ('pending', 'sending', 'withdrawing')""",
-            [error, utc_now(), partner],
+            [error, self.now(), partner],
         )
 
     def failed(self, partner: str) -> int:
@@ -440,7 +444,7 @@ class Deliveries:
         ).fetchone()[0]
 
     def requeue_failed(self, partner: str) -> int:
-        now = utc_now()
+        now = self.now()
         # a withdrawn article's failure was its withdrawal's: that is what is retried
         return self.commit(
             """update deliveries set attempts = 0, next_attempt_at = ?, updated_at = ?,

@@ -82,7 +82,7 @@ class Publisher:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.store = store
         self.run_id = run_id  # the publish run's row in ``runs``, for the notes it writes
-        self.deliveries = Deliveries(store, dry_run=dry_run)
+        self.deliveries = Deliveries(store, dry_run=dry_run, clock=self._now)
         self.dry_run = dry_run
         # every error line passes it on its way to the store or the output
         self.redact = Redactor(partner_secrets(config))
@@ -98,6 +98,9 @@ class Publisher:
         self.expire_days = {s.name: s.expire_days for s in sources if s.expire_days}
         self.excerpts = {s.name: s for s in sources if s.republish == "excerpt"}
         self._renderer: Any = None
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).replace(microsecond=0).isoformat()
 
     async def run(self, partners: list[AnyPartner]) -> PublishReport:
         # a partner whose secret is missing cannot be sent to, nor planned for
@@ -137,7 +140,7 @@ class Publisher:
             report.errors.append(self._line(f"{partner.name}: disabled: {reason}"))
             return report
         try:
-            now = self.clock().astimezone(UTC).replace(microsecond=0).isoformat()
+            now = self._now()
             self.deliveries.enqueue(
                 partner.name, partner.sources, partner.since, self.withheld, now
             )

@@ -21,6 +21,7 @@ TABLES = {
     "TeaserSelectors",
     "BoilerplateLearning",
     "QualityGate",
+    "Licence",
     "Source",
     "Publisher",
     "WordPressPartner",

@@ -267,6 +267,15 @@ def test_a_withdrawal_on_real_wordpress(tmp_path: Path, real_wp: RealWordPress) 
         assert httpx.get(back["link"]).status_code == 200
         assert len(real.posts()) == 3, "the same post, not a second one"
 
+        # a partner that drafts instead: the post is unpublished, not trashed
+        config.write_text(config.read_text().replace('"trash"', '"draft"'))
+        library = next(p for p in real.posts() if p["title"]["raw"] == TITLES[1])
+        run(config, real.env, "withdraw", article_ids(tmp_path)[TITLES[1]], "--reason", "error")
+        run(config, real.env, "publish")
+        drafted = real.api("GET", f"/wp/v2/posts/{library['id']}", context="edit")
+        assert drafted["status"] == "draft"
+        assert httpx.get(library["link"]).status_code != 200
+
 
 def test_a_withdrawn_story_does_not_come_back_as_another_sites_copy(tmp_path: Path) -> None:
     courier, mirror = Source(), Source()
