@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import re
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from syndicator import __version__, cli_lifecycle, cli_review, cli_store
+from syndicator import __version__, cli_lifecycle, cli_review, cli_setup, cli_store
 from syndicator.cli_context import (
     EXIT_CONFIG,
     EXIT_FAILED,
@@ -28,6 +24,13 @@ from syndicator.cli_context import (
     config_exit,
     fail,
     pass_context,
+)
+from syndicator.cli_runs import (
+    chosen_partners,
+    crawl_step,
+    overwrite_conflicts,
+    publish_step,
+    store_lock,
 )
 from syndicator.errors import ConfigError
 
@@ -145,124 +148,8 @@ def crawl(ctx: Context, sources: tuple[str, ...], worker: bool, max_idle: float)
     if worker:
         _worker(ctx, config, max_idle)  # no store here: the ingest process writes it
     with store_lock(config):
-        run = _crawl(ctx, config, sources)
+        run = crawl_step(ctx, config, sources)
     sys.exit(EXIT_FAILED if run.get("status") != "ok" else EXIT_OK)
-
-
-def _crawl(
-    ctx: Context, config: Config, sources: tuple[str, ...], quiet_if_idle: bool = False
-) -> dict[str, Any]:
-    from syndicator.crawl import run_crawl, summary_line
-
-    if config.cluster is not None:  # seed the cluster's queue and wait for it
-        from syndicator.cluster.coordinator import run_cluster_crawl as run_crawl
-    started = time.monotonic()
-    try:
-        run = run_crawl(config, sources, log_level=ctx.log_level, log_format=ctx.log_format)
-    except ConfigError as exc:
-        fail(str(exc), config_exit(exc))
-    line = summary_line(run, time.monotonic() - started, str(config.store_path))
-    counts = run.get("counts", {})
-    idle = not (counts.get("new") or counts.get("updated"))
-    if run.get("status") != "ok":
-        click.echo(line, err=True)
-    elif not ctx.quiet or (quiet_if_idle and not idle):
-        click.echo(line)
-    return run
-
-
-def _partners(config: Config, names: tuple[str, ...]) -> list[Any]:
-    try:
-        if names:
-            return [config.partner(name) for name in names]
-    except ConfigError as exc:
-        fail(str(exc), config_exit(exc))
-    return [partner for partner in config.partners if partner.enabled]
-
-
-def _publish(ctx: Context, config: Config, names: tuple[str, ...], dry_run: bool) -> bool:
-    """Publish; print the summary; True when every delivery went well."""
-    import asyncio
-    import traceback
-
-    from syndicator.logs import Redactor, partner_secrets, stderr_logging
-    from syndicator.progress import reporter
-    from syndicator.publish import Publisher, summary_line
-    from syndicator.store import Store
-
-    partners = _partners(config, names)
-    started = time.monotonic()
-    store = Store(config.store_path)
-    run_id = None if dry_run else store.start_run("publish")
-    redact = Redactor(partner_secrets(config))
-    logs = stderr_logging(
-        ctx.log_format,
-        ctx.log_level,
-        secrets=redact,
-        context=lambda: {"command": "publish", "run_id": run_id},
-    )
-    try:
-        with logs, reporter(ctx.quiet or dry_run) as progress:
-            publisher = Publisher(
-                config, store, dry_run=dry_run, on_event=progress.event, run_id=run_id
-            )
-            report = asyncio.run(publisher.run(partners))
-    except ConfigError as exc:
-        if run_id is not None:
-            store.finish_run(run_id, "failed", {}, str(exc))
-        fail(str(exc), config_exit(exc))
-    except KeyboardInterrupt:
-        if run_id is not None:
-            store.finish_run(run_id, "interrupted", {}, "interrupted")
-        raise
-    except Exception as exc:
-        # the publisher keeps each failure to its delivery or partner; what gets
-        # here (a store that cannot be written, a bug) still ends the run's row
-        # and is one line for cron, the traceback only with -vv
-        line = redact(f"publish stopped: {type(exc).__name__}: {' '.join(str(exc).split())}")
-        if run_id is not None:
-            store.finish_run(run_id, "failed", {}, line[:1000])
-        if ctx.verbose >= 2:
-            click.echo(redact(traceback.format_exc()), err=True)
-        fail(line)
-    if run_id is not None:
-        counts = {
-            "sent": report.total("new"),
-            "updated": report.total("updated"),
-            "retrying": report.total("retrying"),
-            "failed": report.total("failed"),
-            "withdrawn": report.total("withdrawn"),
-            "conflicts": report.total("conflicts"),
-            "partners": {
-                p.name: {
-                    "new": p.new,
-                    "updated": p.updated,
-                    "retrying": p.retrying,
-                    "failed": p.failed,
-                    "withdrawn": p.withdrawn,
-                    "conflicts": p.conflicts,
-                    "waiting": p.waiting,
-                }
-                for p in report.partners
-            },
-        }
-        errors = [e for p in report.partners for e in p.errors]
-        store.finish_run(
-            run_id, "ok" if report.ok else "failed", counts, "; ".join(errors)[:1000] or None
-        )
-    store.close()
-    if dry_run:
-        for partner in report.partners:
-            for line in partner.planned:
-                click.echo(f"{partner.name}: {line}")
-            for line in partner.errors:
-                click.echo(f"{partner.name}: {line}")
-    line = summary_line(report, time.monotonic() - started)
-    if not report.ok:
-        click.echo(line, err=True)
-    elif not (ctx.quiet and report.nothing_done):
-        click.echo(line)
-    return report.ok
 
 
 @cli.command()
@@ -299,33 +186,13 @@ def publish(
     if article and not overwrite:
         fail("ARTICLE is for --overwrite: publish sends every article that is due")
     if dry_run:  # changes nothing: no lock to take
-        ok = _publish(ctx, config, partners, dry_run)
+        ok = publish_step(ctx, config, partners, dry_run)
     else:
         with store_lock(config):
             if overwrite:
-                _overwrite(ctx, config, partners, article)
-            ok = _publish(ctx, config, partners, dry_run)
+                overwrite_conflicts(ctx, config, partners, article)
+            ok = publish_step(ctx, config, partners, dry_run)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
-
-
-def _overwrite(ctx: Context, config: Config, names: tuple[str, ...], article: str | None) -> None:
-    """Queue the chosen conflicts again, the partner's edit to be overwritten."""
-    from syndicator.deliveries import Deliveries
-    from syndicator.inspect import InspectError, find_article
-    from syndicator.store import Store
-
-    store = Store(config.store_path)
-    try:
-        article_id = find_article(store, article)["id"] if article else None
-        deliveries = Deliveries(store)
-        for partner in _partners(config, names):
-            count = deliveries.overwrite(partner.name, article_id)
-            if not ctx.quiet:
-                click.echo(f"{partner.name}: {count} edited on the partner, to be overwritten")
-    except InspectError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
 
 
 @cli.command()
@@ -341,34 +208,11 @@ def run(ctx: Context, sources: tuple[str, ...], partners: tuple[str, ...]) -> No
         */10 * * * * cd /srv/syndicator && .venv/bin/syndicator run --quiet
     """
     config = ctx.config()
-    _partners(config, partners)  # unknown names fail before the crawl
+    chosen_partners(config, partners)  # unknown names fail before the crawl
     with store_lock(config):
-        crawled = _crawl(ctx, config, sources, quiet_if_idle=True)
-        ok = _publish(ctx, config, partners, dry_run=False)
+        crawled = crawl_step(ctx, config, sources, quiet_if_idle=True)
+        ok = publish_step(ctx, config, partners, dry_run=False)
     sys.exit(EXIT_OK if ok and crawled.get("status") == "ok" else EXIT_FAILED)
-
-
-@contextmanager
-def store_lock(config: Config) -> Iterator[None]:
-    """The store's lock, held by one crawl, publish or run at a time: two at once
-    would fight over the store ("database is locked"), and a cron run overlapping
-    a slow one would send twice as fast as a partner allows. Exit 3 when held."""
-    from filelock import FileLock, Timeout
-
-    lock_path = config.store_path.with_name(config.store_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        lock = FileLock(lock_path, timeout=0)
-        lock.acquire()
-    except Timeout:
-        fail(
-            f"another run, crawl or publish holds the lock {lock_path}; not starting",
-            EXIT_LOCKED,
-        )
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _cluster(config: Config, what: str) -> None:
@@ -433,7 +277,7 @@ def retry(ctx: Context, partners: tuple[str, ...]) -> None:
     from syndicator.store import Store
 
     config = ctx.config()
-    chosen = _partners(config, partners)
+    chosen = chosen_partners(config, partners)
     store = Store(config.store_path)
     try:
         deliveries = Deliveries(store)
@@ -449,83 +293,14 @@ def retry(ctx: Context, partners: tuple[str, ...]) -> None:
         store.close()
 
 
-@cli.command()
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
-@pass_context
-def init(ctx: Context, path: Path | None, force: bool) -> None:
-    """Write a commented example config to PATH (default: the config path).
-
-    \b
-        syndicator init
-        syndicator init my-config.toml
-    """
-    from importlib import resources
-
-    from syndicator.config import config_path
-
-    target = path or config_path(ctx.config_file)
-    if target.exists() and not force:
-        fail(f"{target} exists already (use --force to overwrite)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(resources.files("syndicator").joinpath("example.toml").read_text("utf-8"))
-    if not ctx.quiet:
-        found = target == config_path(ctx.config_file)  # where commands look without --config
-        then = "syndicator crawl" if found else f"syndicator --config {target} crawl"
-        click.echo(f"wrote {target}; edit it, then run: {then}")
-
-
-@cli.command()
-@click.option(
-    "--serve", is_flag=True, help="Only serve the demo sites and partners until interrupted."
-)
-@pass_context
-def demo(ctx: Context, serve: bool) -> None:
-    """Serve the bundled demo news sites and partners on 127.0.0.1, crawl, and publish.
-
-    Uses the bundled data/demo/syndicator.toml (not $SYNDICATOR_CONFIG: your
-    own config is never the demo's) unless --config names another. The demo
-    keeps its store and its partners' state (a WordPress-like site, a webhook
-    receiver, an Atom file) in data/demo/state/, so a second run sends
-    nothing new.
-
-    \b
-        syndicator demo
-        syndicator demo --serve    # browse http://127.0.0.1:8301/ and http://127.0.0.1:8303/
-    """
-    from syndicator.demo.bundled import DemoPartners, demo_config, demo_sites, show_store
-
-    if not ctx.config_given:
-        ctx.config_file = str(demo_config())
-    config = ctx.config()
-    partner_state = config.store_path.parent / "partners"
-    with demo_sites() as sites, DemoPartners(partner_state) as partners:
-        if not ctx.quiet:
-            for site in sites.sites.values():
-                click.echo(f"serving {site.name} at {site.url}/")
-            click.echo(
-                f"serving the demo WordPress partner at {partners.wordpress.url}/ "
-                f"and the webhook partner at {partners.webhook.url}"
-            )
-        if serve:
-            click.echo("press Ctrl-C to stop")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                return
-        with store_lock(config):
-            crawled = _crawl(ctx, config, ())
-            published = _publish(ctx, config, (), dry_run=False)
-        if not ctx.quiet:
-            show_store(config)
-            partners.show()
-    sys.exit(EXIT_OK if published and crawled.get("status") == "ok" else EXIT_FAILED)
-
-
 # the commands that read the store, and those an operator reviews copies with,
 # live in their own modules
-for _command in (*cli_store.COMMANDS, *cli_review.COMMANDS, *cli_lifecycle.COMMANDS):
+for _command in (
+    *cli_store.COMMANDS,
+    *cli_review.COMMANDS,
+    *cli_lifecycle.COMMANDS,
+    *cli_setup.COMMANDS,
+):
     cli.add_command(_command)
 
 
