@@ -16,8 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from syndicator.demo.receivers import WordPressReceiver
+from syndicator.demo.receivers import Fault, WordPressReceiver
 from tests.conftest import add_partners, query, syndicator, write_config
+from tests.test_publish import wp_partner
 from tests.test_withdrawal import PATHS, TITLES, Source, article_ids
 from tests.test_wordpress_real import RealWordPress, real_wp
 
@@ -145,3 +146,21 @@ def test_an_edit_by_another_user_on_real_wordpress(tmp_path: Path, real_wp: Real
     finally:
         desk.close()
         real_wp.api("DELETE", f"/wp/v2/users/{user['id']}", force="true", reassign=1)
+
+
+def test_our_own_update_whose_answer_was_lost_is_no_editors_change(tmp_path: Path) -> None:
+    source = Source()
+    with source.site, WordPressReceiver(app_password=WP_PASSWORD) as wp:
+        config = _config(tmp_path, source, wp_partner(wp))
+        env = {"TEST_WP_PASSWORD": WP_PASSWORD}
+        _run(config, env, "run")
+        _correct(source, 0)
+        # the update lands, and its answer is lost: the retry finds the post
+        # changed, by us
+        wp.faults.add(Fault(method="POST", path=r"/wp/v2/posts/\d+", status=502, after=True))
+        said = _run(config, env, "run")
+        assert "1 sent (0 new, 1 updates)" in said and "edited on the partner" not in said
+        post = next(p for p in wp.posts.values() if p["title"]["raw"] == TITLES[0])
+        assert "Corrected: " in post["content"]["raw"]
+        statuses = query(tmp_path / "store.db", "select status from deliveries")
+        assert {row["status"] for row in statuses} == {"sent"}

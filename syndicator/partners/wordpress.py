@@ -227,10 +227,12 @@ class WordPressAdapter:
     async def _check_unedited(self, post_id: str, article: dict[str, Any]) -> None:
         """Raise :class:`PartnerConflict` when someone edited the post on the
         partner since our last write (its ``modified_gmt`` moved). Not checked
-        for a copy written before this was kept, nor for a restore (our own
-        withdrawal moved it), nor when an operator said ``--overwrite``."""
+        for a copy written before this was kept, for a restore (our own
+        withdrawal moved it), when an operator said ``--overwrite``, nor when
+        an earlier attempt of this update may have landed unrecorded (a lost
+        answer, a killed run): our own write cannot be told from an editor's."""
         ours = article.get("remote_modified")
-        if not ours or article.get("delivery_withdrawn_at"):
+        if not ours or article.get("delivery_withdrawn_at") or article.get("attempts", 0):
             return
         try:
             current = await self._call("GET", f"/wp/v2/posts/{post_id}", params={"context": "edit"})
