@@ -16,6 +16,7 @@ the code fails ``make test``.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import tempfile
@@ -237,6 +238,7 @@ def config_table(table: str) -> str:
 # -- the store
 
 
+@functools.cache  # one fresh store for all the tables of a cog run
 def _fresh_schema() -> dict[str, list[tuple[str, str]]]:
     from syndicator.store import Store
 

@@ -1,10 +1,11 @@
 """What every ``syndicator`` command shares: the context the group passes
 down (``--config``, ``-v``, ``-q``), the exit codes, the one-line failure,
-and the options the store's commands have in common.
+the options the store's commands have in common, and finding the article a
+command names.
 
-:mod:`syndicator.cli` defines the group and adds the commands of
-:mod:`syndicator.cli_store` and :mod:`syndicator.cli_review` to it; all three
-import from here, so none imports another.
+:mod:`syndicator.cli` defines the group and adds the commands of the other
+``cli_*`` modules to it; they import from here (and :mod:`syndicator.cli_runs`),
+never from :mod:`syndicator.cli`.
 """
 
 from __future__ import annotations
@@ -111,3 +112,18 @@ def ask_store(ctx: Context, question: Callable[[Store], T]) -> T:
         fail(str(exc))
     finally:
         store.close()
+
+
+def find_stored(ctx: Context, key: str) -> tuple[Store, dict[str, Any]]:
+    """The store opened for writing, and the article ``key`` names (an id, a
+    unique id prefix of 6 digits or more, or a URL); a key that names none is
+    one line and exit 1. The caller closes the store."""
+    from syndicator.inspect import InspectError, find_article
+    from syndicator.store import Store
+
+    store = Store(ctx.config().store_path)
+    try:
+        return store, find_article(store, key)
+    except InspectError as exc:
+        store.close()
+        fail(str(exc))

@@ -12,19 +12,14 @@ from typing import Any
 
 import click
 
-from syndicator.cli_context import Context, ask_store, fail, json_option, pass_context
-
-
-def _find(ctx: Context, article: str) -> tuple[Any, dict[str, Any]]:
-    from syndicator.inspect import InspectError, find_article
-    from syndicator.store import Store
-
-    store = Store(ctx.config().store_path)
-    try:
-        return store, find_article(store, article)
-    except InspectError as exc:
-        store.close()
-        fail(str(exc))
+from syndicator.cli_context import (
+    Context,
+    ask_store,
+    fail,
+    find_stored,
+    json_option,
+    pass_context,
+)
 
 
 @click.command()
@@ -47,7 +42,7 @@ def withdraw(ctx: Context, article: str, reason: str) -> None:
     reason = " ".join(reason.split())
     if not reason:
         fail("--reason must say why")
-    store, found = _find(ctx, article)
+    store, found = find_stored(ctx, article)
     try:
         if found.get("withdrawn_at"):
             fail(
@@ -77,7 +72,7 @@ def restore(ctx: Context, article: str) -> None:
     """
     from syndicator.lifecycle import restore as restore_article
 
-    store, found = _find(ctx, article)
+    store, found = find_stored(ctx, article)
     try:
         if not found.get("withdrawn_at"):
             fail(f"article {found['id']} is not withdrawn: {found.get('title') or found['url']}")

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import click
 
-from syndicator.cli_context import Context, ask_store, fail, json_option, pass_context
+from syndicator.cli_context import (
+    Context,
+    ask_store,
+    fail,
+    find_stored,
+    json_option,
+    pass_context,
+)
 
 
 @click.group(invoke_without_command=True)
@@ -104,18 +111,13 @@ def release(ctx: Context, article: str) -> None:
         syndicator deliveries --status held
         syndicator release 4555da47
     """
-    from syndicator.inspect import InspectError, find_article
     from syndicator.quality_gate import release as release_article
-    from syndicator.store import Store
 
-    store = Store(ctx.config().store_path)
+    store, found = find_stored(ctx, article)
     try:
-        found = find_article(store, article)
         if not found.get("hold"):
             fail(f"article {found['id']} is not held: {found.get('title') or found['url']}")
         release_article(store, found["id"])
-    except InspectError as exc:
-        fail(str(exc))
     finally:
         store.close()
     if not ctx.quiet:

@@ -162,7 +162,7 @@ class Deliveries:
                 [now, partner, *withheld],
             )
         self._gate(partner, now)
-        self._withdrawn(partner, now)
+        self.follow_withdrawals(now, partner=partner)
         # a copy the quality gate holds is queued as held: shown, never sent
         queued.new = self.commit(
             f"""insert into deliveries (article_id, partner, status, attempts, next_attempt_at,
@@ -217,22 +217,38 @@ class Deliveries:
             [now, now, partner],
         )
 
-    def _withdrawn(self, partner: str, now: str) -> None:
-        """Deliveries of an article withdrawn while they were on their way (a
-        ``withdraw`` during a publish) follow it: owed a withdrawal when the
-        partner may have the copy, else withdrawn."""
-        for status, condition in (
-            ("withdrawing", MAY_HAVE_COPY),
-            ("withdrawn", "remote_id is null"),
-        ):
-            self.commit(
-                f"""update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
-                      updated_at = ?
-                    where partner = ? and status in ('pending', 'sending', 'held', 'sent')
-                      and ({condition}) and article_id in
-                      (select id from articles where withdrawn_at is not null)""",
-                [status, now, now, partner],
+    def follow_withdrawals(
+        self, now: str, *, partner: str | None = None, article_id: str | None = None
+    ) -> int:
+        """Deliveries of withdrawn articles follow them: owed a withdrawal when the
+        partner may have the copy, else withdrawn at once (nothing to take down).
+        Done for one article as it is withdrawn (whatever its deliveries' state),
+        and for a partner's queue before each publish, which catches a withdrawal
+        made while a delivery was on its way (there a ``failed`` delivery is left
+        alone: it may be a withdrawal that failed, which waits for ``retry``).
+        Returns the withdrawals owed."""
+        if article_id is not None:
+            scope, params = (
+                "article_id = ? and status not in ('withdrawing', 'withdrawn')",
+                [article_id],
             )
+        else:
+            scope = "partner = ? and status in ('pending', 'sending', 'held', 'sent', 'conflict')"
+            params = [partner]
+        owed = 0
+        for status, condition, next_at in (
+            ("withdrawing", MAY_HAVE_COPY, now),
+            ("withdrawn", "1", None),
+        ):
+            count = self.commit(
+                f"""update deliveries set status = ?, attempts = 0, next_attempt_at = ?,
+                      last_error = null, updated_at = ?
+                    where {scope} and ({condition}) and article_id in
+                      (select id from articles where withdrawn_at is not null)""",
+                [status, next_at, now, *params],
+            )
+            owed += count if status == "withdrawing" else 0
+        return owed
 
     def due(self, partner: str, now: str | None = None) -> list[dict[str, Any]]:
         """Deliveries owed to the partner now, oldest article first, with the article."""

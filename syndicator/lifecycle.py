@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from syndicator.dates import utc_now
-from syndicator.deliveries import EXPIRED, MAY_HAVE_COPY
+from syndicator.deliveries import EXPIRED, Deliveries
 from syndicator.store import Store, record_event
 
 MISSING = 404
@@ -43,21 +43,10 @@ def withdraw(store: Store, article_id: str, reason: str, command: str) -> int:
         ).rowcount
         if not changed:
             return 0
-        owed = db.execute(
-            f"""update deliveries set status = 'withdrawing', attempts = 0,
-                  next_attempt_at = ?, last_error = null, updated_at = ?, withdrawn_reason = ?
-                where article_id = ? and status != 'withdrawn' and ({MAY_HAVE_COPY})""",
-            [now, now, reason, article_id],
-        ).rowcount
-        db.execute(
-            """update deliveries set status = 'withdrawn', next_attempt_at = null,
-                 last_error = null, updated_at = ?, withdrawn_reason = ?
-               where article_id = ? and status not in ('withdrawing', 'withdrawn')""",
-            [now, reason, article_id],
-        )
         record_event(db, "withdrawn", article_id, reason=reason, command=command, at=now)
     store.flush()
-    return owed
+    # the deliveries follow (were this cut short, the next publish's queue would)
+    return Deliveries(store).follow_withdrawals(now, article_id=article_id)
 
 
 def restore(store: Store, article_id: str, command: str) -> int:

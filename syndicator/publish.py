@@ -384,32 +384,8 @@ class Publisher:
             report.conflicts += 1
             self.on_event(partner.name, f"conflict on {row['title']!r}: {self._line(str(exc))}")
             return
-        except PartnerError as exc:
-            if exc.status is None:
-                breaker["failures"] += 1
-            if exc.disable:
-                breaker["stopped"] = 1
-            self._record_failure(
-                partner,
-                row,
-                exc,
-                report,
-                attempts=article["attempts"],
-                media_id=article.get("media_id"),
-            )
-            return
         except Exception as exc:
-            # our own code failed on this article (an answer it did not expect, a
-            # value it cannot send): this delivery's failure, no other's
-            log.debug("delivering %s to %s failed", row["id"], partner.name, exc_info=True)
-            self._record_failure(
-                partner,
-                row,
-                unexpected_error(exc, f"{partner.name}: delivering {row['title']!r}"),
-                report,
-                attempts=article["attempts"],
-                media_id=article.get("media_id"),
-            )
+            self._attempts_failed(partner, row, article, exc, report, breaker, "delivering")
             return
         breaker["failures"] = 0
         self.deliveries.mark_sent(
@@ -454,17 +430,42 @@ class Publisher:
         try:
             how, remote_id = await tries(attempt)
         except Exception as exc:
-            if not isinstance(exc, PartnerError):
-                log.debug("withdrawing %s from %s failed", row["id"], partner.name, exc_info=True)
-                exc = unexpected_error(exc, f"{partner.name}: withdrawing {row['title']!r}")
-            breaker["failures"] += exc.status is None
-            breaker["stopped"] = breaker.get("stopped") or int(exc.disable)
-            self._record_failure(partner, row, exc, report, attempts=article["attempts"])
+            self._attempts_failed(partner, row, article, exc, report, breaker, "withdrawing")
             return
         breaker["failures"] = 0
         self.deliveries.mark_withdrawn(row["id"], partner.name, how, remote_id)
         report.withdrawn += 1
         self.on_event(partner.name, f"withdrew {row['title']!r}: {how}")
+
+    def _attempts_failed(
+        self,
+        partner: AnyPartner,
+        row: dict[str, Any],
+        article: dict[str, Any],
+        exc: Exception,
+        report: PartnerReport,
+        breaker: dict[str, int],
+        doing: str,
+    ) -> None:
+        """A delivery's or a withdrawal's tries failed. The breaker counts the
+        partner's transport failures; our own code's failure (an answer it did not
+        expect, a value it cannot send) is this row's, no other's."""
+        if isinstance(exc, PartnerError):
+            if exc.status is None:
+                breaker["failures"] += 1
+            if exc.disable:
+                breaker["stopped"] = 1
+        else:
+            log.debug("%s %s to %s failed", doing, row["id"], partner.name, exc_info=True)
+            exc = unexpected_error(exc, f"{partner.name}: {doing} {row['title']!r}")
+        self._record_failure(
+            partner,
+            row,
+            exc,
+            report,
+            attempts=article["attempts"],
+            media_id=article.get("media_id"),
+        )
 
     def _record_failure(
         self,
